@@ -1,0 +1,11 @@
+//! ordo: a multichannel order management system. See DESIGN.md's module map: `model` at the
+//! bottom, `routing` (pure), `store` and `ledger` (the single writer), `engine` wiring them, and
+//! the command line on top.
+
+pub mod channels;
+pub mod config;
+pub mod engine;
+pub mod ledger;
+pub mod model;
+pub mod routing;
+pub mod store;

@@ -1,0 +1,97 @@
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{Allocation, OrderId, OrderStatus, QuarantineId};
+
+/// Who caused a change (invariant 5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "name", rename_all = "snake_case")]
+pub enum Actor {
+    Channel(String),
+    Operator(String),
+    Rule(String),
+    System,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Channel(c) => write!(f, "channel:{c}"),
+            Actor::Operator(o) => write!(f, "operator:{o}"),
+            Actor::Rule(r) => write!(f, "rule:{r}"),
+            Actor::System => f.write_str("system"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    OrderReceived {
+        status: OrderStatus,
+    },
+    OrderUpdated {
+        status: OrderStatus,
+    },
+    Allocated {
+        allocations: Vec<Allocation>,
+    },
+    Deallocated {
+        allocations: Vec<Allocation>,
+    },
+    Backordered,
+    Held,
+    Released,
+    Cancelled,
+    Shipped {
+        carrier: String,
+        tracking: String,
+        lines: Vec<Allocation>,
+    },
+    StockSet {
+        sku: String,
+        location: String,
+        from: i64,
+        to: i64,
+    },
+    Quarantined {
+        quarantine_id: QuarantineId,
+    },
+    QuarantineResolved {
+        quarantine_id: QuarantineId,
+    },
+    Repaired,
+}
+
+impl EventKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::OrderReceived { .. } => "order_received",
+            EventKind::OrderUpdated { .. } => "order_updated",
+            EventKind::Allocated { .. } => "allocated",
+            EventKind::Deallocated { .. } => "deallocated",
+            EventKind::Backordered => "backordered",
+            EventKind::Held => "held",
+            EventKind::Released => "released",
+            EventKind::Cancelled => "cancelled",
+            EventKind::Shipped { .. } => "shipped",
+            EventKind::StockSet { .. } => "stock_set",
+            EventKind::Quarantined { .. } => "quarantined",
+            EventKind::QuarantineResolved { .. } => "quarantine_resolved",
+            EventKind::Repaired => "repaired",
+        }
+    }
+}
+
+/// One entry of the append-only audit trail: who, what, why, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: u64,
+    pub at: DateTime<Utc>,
+    pub actor: Actor,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<OrderId>,
+    #[serde(flatten)]
+    pub kind: EventKind,
+    pub why: String,
+}

@@ -1,0 +1,20 @@
+//! Plain data: what an order, a location, a stock level and an event are. No I/O here; every
+//! other module depends on this one and it depends on none of them.
+
+mod event;
+mod location;
+mod order;
+mod quarantine;
+mod stock;
+
+pub use event::{Actor, Event, EventKind};
+pub use location::{Location, LocationKind};
+pub use order::{
+    Address, Allocation, ChannelOrder, Customer, FinancialStatus, Line, Order, OrderId,
+    OrderStatus, Shipment, Totals,
+};
+pub use quarantine::{QuarantineId, Quarantined};
+pub use stock::{StockKey, StockLevel};
+
+/// Money is always decimal (invariant 7), never a float.
+pub type Money = rust_decimal::Decimal;
