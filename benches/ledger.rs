@@ -1,1 +1,257 @@
-fn main() {}
+//! Ingest throughput: orders ingested, routed, reserved and durably committed per second by the
+//! real ledger on a real sled store, against raw sled batch writes of the same number and size
+//! of keys in the same number of flushed batches, measured in the same run.
+//!
+//! `cargo bench --bench ledger` (ORDO_BENCH_ORDERS sets the count, default 50000).
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{Duration, TimeZone, Utc};
+use rust_decimal::Decimal;
+
+use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, Outcome, StockRow};
+use ordo::model::{
+    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind, Totals,
+};
+use ordo::store::Store;
+
+const CACHE: u64 = 64 << 20;
+const SKUS: usize = 200;
+
+fn locations() -> Vec<Location> {
+    [
+        ("wh-east", 40.73, -74.17),
+        ("wh-central", 41.88, -87.63),
+        ("wh-west", 39.53, -119.81),
+        ("store-nyc", 40.75, -73.99),
+        ("store-sf", 37.78, -122.41),
+        ("dropship-acme", 33.75, -84.39),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (id, lat, lon))| Location {
+        id: id.to_string(),
+        name: id.to_string(),
+        kind: LocationKind::Warehouse,
+        priority: Some(i as u32 + 1),
+        lat: Some(*lat),
+        lon: Some(*lon),
+        tags: vec![],
+        channels: vec![],
+        daily_capacity: None,
+    })
+    .collect()
+}
+
+fn order(i: usize) -> ChannelOrder {
+    let at =
+        Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap() + Duration::milliseconds(i as i64);
+    ChannelOrder {
+        channel: ["shopify", "woocommerce", "amazon"][i % 3].into(),
+        external_id: format!("{}", 5_000_000_000u64 + i as u64),
+        number: format!("#{}", 1000 + i),
+        created_at: at,
+        updated_at: at,
+        cancelled: false,
+        financial_status: FinancialStatus::Paid,
+        customer: Customer {
+            name: Some("Grace Hopper".into()),
+            email: Some(format!("customer{i}@example.com")),
+            phone: None,
+        },
+        ship_to: Some(Address {
+            name: Some("Grace Hopper".into()),
+            line1: "1600 Pennsylvania Avenue".into(),
+            line2: None,
+            city: "Arlington".into(),
+            region: Some("VA".into()),
+            postal_code: "22202".into(),
+            country: "US".into(),
+            lat: Some(38.86),
+            lon: Some(-77.05),
+        }),
+        ship_method: "standard".into(),
+        pickup_location: None,
+        lines: (0..3)
+            .map(|l| Line {
+                line: l + 1,
+                sku: format!("SKU-{:04}", (i * 7 + l as usize * 13) % SKUS),
+                title: Some("Organic cotton tee".into()),
+                quantity: 1 + (i + l as usize) as u32 % 2,
+                unit_price: Decimal::new(1999, 2),
+            })
+            .collect(),
+        totals: Totals {
+            subtotal: Decimal::new(5997, 2),
+            shipping: Decimal::new(499, 2),
+            tax: Decimal::new(320, 2),
+            discount: Decimal::ZERO,
+            total: Decimal::new(6816, 2),
+        },
+        currency: "USD".into(),
+        tags: vec!["web".into()],
+    }
+}
+
+struct Run {
+    seconds: f64,
+    commits: u64,
+    keys: u64,
+    key_bytes: u64,
+    value_bytes: u64,
+}
+
+fn ledger_run(n: usize) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = Arc::new(Store::open(dir.path(), CACHE).expect("open store"));
+    let ledger = Ledger::start(
+        store.clone(),
+        LedgerSettings {
+            locations: locations(),
+            default_safety_stock: 0,
+        },
+    )
+    .expect("start ledger");
+    let handle = ledger.handle();
+    let rows = (0..SKUS)
+        .flat_map(|s| locations().into_iter().map(move |l| (s, l.id)))
+        .map(|(s, l)| StockRow {
+            sku: format!("SKU-{s:04}"),
+            location: l,
+            on_hand: 1_000_000,
+            safety_stock: None,
+        })
+        .collect();
+    handle
+        .submit_blocking(Command::SetStock {
+            rows,
+            by: Actor::System,
+        })
+        .expect("stock");
+    let before = stats(&store);
+    let commands: Vec<Command> = (0..n)
+        .map(|i| Command::Ingest {
+            order: Box::new(order(i)),
+            origin: Origin {
+                source: "bench".into(),
+                format: "ordo".into(),
+                raw: None,
+            },
+            resolves: None,
+        })
+        .collect();
+
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::sync_channel(16_384);
+    let producer = {
+        let handle = handle.clone();
+        std::thread::spawn(move || {
+            for c in commands {
+                let reply = handle.send_blocking(c).expect("send");
+                if tx.send(reply).is_err() {
+                    break;
+                }
+            }
+        })
+    };
+    let mut allocated = 0;
+    for reply in rx {
+        if let Ok(Ok(Outcome::Created { status, .. })) = reply.blocking_recv() {
+            if status == ordo::model::OrderStatus::Allocated {
+                allocated += 1;
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    producer.join().expect("producer");
+    assert_eq!(allocated, n, "every order should be allocated");
+    let after = stats(&store);
+    ledger.shutdown();
+    Run {
+        seconds,
+        commits: after.0 - before.0,
+        keys: after.1 - before.1,
+        key_bytes: after.2 - before.2,
+        value_bytes: after.3 - before.3,
+    }
+}
+
+fn stats(store: &Store) -> (u64, u64, u64, u64) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let s = store.write_stats();
+    (
+        s.commits.load(Relaxed),
+        s.keys.load(Relaxed),
+        s.key_bytes.load(Relaxed),
+        s.value_bytes.load(Relaxed),
+    )
+}
+
+/// The same number of keys of the same average sizes, in the same number of batches, each
+/// applied and flushed: what sled itself costs for the ledger's writes.
+fn raw_run(like: &Run) -> f64 {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = sled::Config::new()
+        .path(dir.path())
+        .cache_capacity(CACHE)
+        .open()
+        .expect("open sled");
+    let tree = db.open_tree("raw").expect("tree");
+    let key_len = (like.key_bytes / like.keys).max(9) as usize;
+    let value_len = (like.value_bytes / like.keys) as usize;
+    let per_batch = (like.keys / like.commits).max(1);
+    let value = vec![b'v'; value_len];
+    let started = Instant::now();
+    let mut written = 0u64;
+    while written < like.keys {
+        let mut batch = sled::Batch::default();
+        for _ in 0..per_batch.min(like.keys - written) {
+            let mut key = vec![b'r'; key_len];
+            key[key_len - 8..].copy_from_slice(&written.to_be_bytes());
+            batch.insert(key, value.clone());
+            written += 1;
+        }
+        tree.apply_batch(batch).expect("apply");
+        db.flush().expect("flush");
+    }
+    started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let n: usize = std::env::var("ORDO_BENCH_ORDERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50_000);
+    // A short warm-up so that page faults and thread start-up are not billed to either side.
+    let _ = ledger_run(2_000);
+    let run = ledger_run(n);
+    let raw_seconds = raw_run(&run);
+    let orders_per_s = n as f64 / run.seconds;
+    let raw_keys_per_s = run.keys as f64 / raw_seconds;
+    let ledger_keys_per_s = run.keys as f64 / run.seconds;
+    let ratio = raw_seconds / run.seconds;
+    println!(
+        "ledger ingest: {n} orders (3 lines) in {:.3} s",
+        run.seconds
+    );
+    println!(
+        "  {} commits, {:.1} key writes per order, average value {} bytes, average order record included",
+        run.commits,
+        run.keys as f64 / n as f64,
+        run.value_bytes / run.keys.max(1)
+    );
+    println!("  orders/s (ingest + route + reserve + durable commit): {orders_per_s:.0}");
+    println!("  ledger key writes/s: {ledger_keys_per_s:.0}");
+    println!("raw sled, same keys and sizes in the same batches: {raw_seconds:.3} s, {raw_keys_per_s:.0} key writes/s");
+    println!("ratio ledger/raw: {ratio:.2}");
+    println!(
+        "budget: >= 20000 orders/s: {}; ratio >= 0.5: {}",
+        if orders_per_s >= 20_000.0 {
+            "met"
+        } else {
+            "MISSED"
+        },
+        if ratio >= 0.5 { "met" } else { "MISSED" }
+    );
+}

@@ -3,6 +3,7 @@
 //! the command line on top.
 
 pub mod channels;
+pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod ledger;

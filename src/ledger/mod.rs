@@ -1,1 +1,364 @@
-//! placeholder
+//! The ledger: the single writer (DESIGN.md). Commands arrive on a bounded queue; the ledger
+//! thread takes what is waiting (up to a bound), applies it to its hot state, writes the whole
+//! group in one atomic batch, flushes, and only then answers each command. A failed commit
+//! answers every command of the group with the error and rebuilds the hot state from the store,
+//! so nothing half-applied survives.
+
+mod allocate;
+mod commands;
+mod group;
+mod state;
+
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use thiserror::Error;
+use tokio::sync::{broadcast, mpsc, oneshot};
+
+use crate::model::{
+    Actor, ChannelOrder, Event, Location, OrderId, OrderStatus, QuarantineId, StockLevel,
+};
+use crate::store::{Store, StoreError};
+
+pub use state::HotState;
+
+/// How many commands one group takes at most.
+const GROUP_MAX: usize = 1024;
+/// Commands that may wait in the intake before senders wait too (backpressure).
+const INTAKE_CAPACITY: usize = 8192;
+
+/// Where a payload came from and what it looked like, so that a payload that cannot be mapped
+/// is kept raw (invariant 8).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    /// A channel id, or `file:PATH:LINE`.
+    pub source: String,
+    /// The payload's format (`ordo` for ordo's JSON Lines); a quarantine retry maps it again.
+    pub format: String,
+    /// The raw payload; when None, the normalized order is kept in ordo's format.
+    pub raw: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StockRow {
+    pub sku: String,
+    pub location: String,
+    pub on_hand: i64,
+    /// None keeps the current safety stock (or the configured default for a new record).
+    pub safety_stock: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// One version of an order from a channel or a file.
+    Ingest {
+        order: Box<ChannelOrder>,
+        origin: Origin,
+        /// A quarantined payload this version was mapped from again.
+        resolves: Option<QuarantineId>,
+    },
+    /// A payload that could not even be parsed.
+    Quarantine {
+        origin: Origin,
+        reason: String,
+        /// Update this entry (a retry that failed again) instead of adding one.
+        existing: Option<QuarantineId>,
+    },
+    Hold {
+        id: OrderId,
+        reason: String,
+        by: Actor,
+    },
+    Release {
+        id: OrderId,
+        by: Actor,
+    },
+    Cancel {
+        id: OrderId,
+        reason: String,
+        by: Actor,
+    },
+    Ship {
+        id: OrderId,
+        carrier: String,
+        tracking: String,
+        by: Actor,
+    },
+    /// Cycle counts: all rows or none (a bad row rejects the command).
+    SetStock {
+        rows: Vec<StockRow>,
+        by: Actor,
+    },
+    AdjustStock {
+        sku: String,
+        location: String,
+        delta: i64,
+        by: Actor,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Created {
+        id: OrderId,
+        status: OrderStatus,
+    },
+    Updated {
+        id: OrderId,
+        status: OrderStatus,
+    },
+    /// Nothing changed: a replay, an older version, or an action already in effect.
+    Unchanged {
+        id: OrderId,
+        why: String,
+    },
+    Quarantined {
+        id: QuarantineId,
+        reason: String,
+    },
+    Order {
+        id: OrderId,
+        status: OrderStatus,
+    },
+    Stock {
+        levels: Vec<(String, String, StockLevel)>,
+        /// Orders that lost reservations because a count came in lower.
+        deallocated: Vec<OrderId>,
+        /// Backordered orders that got stock.
+        allocated: Vec<OrderId>,
+    },
+}
+
+#[derive(Debug, Error)]
+pub enum LedgerError {
+    #[error("order {0} does not exist")]
+    NoSuchOrder(OrderId),
+    #[error("unknown location `{location}`; known locations: {known}")]
+    UnknownLocation { location: String, known: String },
+    #[error("order {id} is {status}: {why}")]
+    NotAllowed {
+        id: OrderId,
+        status: OrderStatus,
+        why: String,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("nothing was saved: {0}")]
+    NotSaved(String),
+    #[error("the ledger has stopped")]
+    Stopped,
+}
+
+impl LedgerError {
+    /// A mistake in what was asked (exit 2), as opposed to a failure of ordo or the disk.
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            LedgerError::NoSuchOrder(_)
+                | LedgerError::UnknownLocation { .. }
+                | LedgerError::NotAllowed { .. }
+                | LedgerError::Invalid(_)
+        )
+    }
+}
+
+pub type Reply = Result<Outcome, LedgerError>;
+
+struct Request {
+    command: Command,
+    reply: oneshot::Sender<Reply>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LedgerSettings {
+    pub locations: Vec<Location>,
+    pub default_safety_stock: i64,
+}
+
+/// Committed changes, published after the flush: consoles follow these.
+pub type ChangeBatch = Arc<Vec<Event>>;
+
+/// A cheap, cloneable way to send commands to the ledger.
+#[derive(Clone)]
+pub struct LedgerHandle {
+    tx: mpsc::Sender<Request>,
+    changes: broadcast::Sender<ChangeBatch>,
+}
+
+impl LedgerHandle {
+    /// Queues a command and returns where its answer will arrive: callers can keep many in
+    /// flight so that groups fill up.
+    pub async fn send(&self, command: Command) -> Result<oneshot::Receiver<Reply>, LedgerError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Request { command, reply })
+            .await
+            .map_err(|_| LedgerError::Stopped)?;
+        Ok(rx)
+    }
+
+    /// Sends a command and waits until it is durable (or refused).
+    pub async fn submit(&self, command: Command) -> Reply {
+        let rx = self.send(command).await?;
+        rx.await.map_err(|_| LedgerError::Stopped)?
+    }
+
+    /// [`LedgerHandle::send`] from a plain thread (not inside an async runtime).
+    pub fn send_blocking(&self, command: Command) -> Result<oneshot::Receiver<Reply>, LedgerError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .blocking_send(Request { command, reply })
+            .map_err(|_| LedgerError::Stopped)?;
+        Ok(rx)
+    }
+
+    /// [`LedgerHandle::submit`] from a plain thread (CLI, tests).
+    pub fn submit_blocking(&self, command: Command) -> Reply {
+        self.send_blocking(command)?
+            .blocking_recv()
+            .map_err(|_| LedgerError::Stopped)?
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeBatch> {
+        self.changes.subscribe()
+    }
+}
+
+/// The running ledger: its thread and the store it writes.
+pub struct Ledger {
+    handle: LedgerHandle,
+    thread: Option<JoinHandle<()>>,
+    store: Arc<Store>,
+}
+
+impl Ledger {
+    /// Rebuilds the hot state from the store, then starts the writer thread.
+    pub fn start(store: Arc<Store>, settings: LedgerSettings) -> Result<Ledger, StoreError> {
+        let state = HotState::load(&store)?;
+        let (tx, rx) = mpsc::channel(INTAKE_CAPACITY);
+        let (changes, _) = broadcast::channel(1024);
+        let writer = Writer {
+            store: store.clone(),
+            state,
+            settings,
+            changes: changes.clone(),
+        };
+        let thread = std::thread::Builder::new()
+            .name("ordo-ledger".into())
+            .spawn(move || writer.run(rx))
+            .map_err(|e| StoreError::Io {
+                dir: store.dir().to_path_buf(),
+                doing: "starting the ledger thread",
+                source: sled::Error::Io(e),
+            })?;
+        Ok(Ledger {
+            handle: LedgerHandle { tx, changes },
+            thread: Some(thread),
+            store,
+        })
+    }
+
+    pub fn handle(&self) -> LedgerHandle {
+        self.handle.clone()
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Stops taking commands, lets the ledger finish what is queued, and waits for it.
+    pub fn shutdown(mut self) {
+        self.join();
+    }
+
+    fn join(&mut self) {
+        // The thread ends when every sender is gone; ours is the last one callers do not own.
+        let (dead_tx, _) = mpsc::channel(1);
+        self.handle.tx = dead_tx;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Ledger {
+    fn drop(&mut self) {
+        self.join();
+    }
+}
+
+struct Writer {
+    store: Arc<Store>,
+    state: HotState,
+    settings: LedgerSettings,
+    changes: broadcast::Sender<ChangeBatch>,
+}
+
+impl Writer {
+    fn run(mut self, mut rx: mpsc::Receiver<Request>) {
+        let mut requests = Vec::with_capacity(GROUP_MAX);
+        while let Some(first) = rx.blocking_recv() {
+            requests.push(first);
+            while requests.len() < GROUP_MAX {
+                match rx.try_recv() {
+                    Ok(r) => requests.push(r),
+                    Err(_) => break,
+                }
+            }
+            self.run_group(&mut requests);
+        }
+    }
+
+    fn run_group(&mut self, requests: &mut Vec<Request>) {
+        let (commands, senders): (Vec<Command>, Vec<oneshot::Sender<Reply>>) =
+            requests.drain(..).map(|r| (r.command, r.reply)).unzip();
+        let mut group = group::Group::new(
+            &self.store,
+            &mut self.state,
+            &self.settings.locations,
+            self.settings.default_safety_stock,
+        );
+        let mut replies = Vec::with_capacity(commands.len());
+        let mut failure: Option<StoreError> = None;
+        for command in commands {
+            match group.apply(command) {
+                Err(LedgerError::Store(e)) => {
+                    failure = Some(e);
+                    break;
+                }
+                reply => replies.push(reply),
+            }
+        }
+        let failure = match failure {
+            Some(e) => e,
+            None => {
+                let (batch, events) = group.into_batch();
+                match self.store.commit(batch) {
+                    Ok(()) => {
+                        for (sender, reply) in senders.into_iter().zip(replies) {
+                            let _ = sender.send(reply);
+                        }
+                        if !events.is_empty() {
+                            let _ = self.changes.send(Arc::new(events));
+                        }
+                        return;
+                    }
+                    Err(e) => e,
+                }
+            }
+        };
+        // Nothing of this group reached the disk: forget its effects and tell every sender, who
+        // has not been acknowledged and so still holds the work.
+        let error = failure.to_string();
+        tracing::error!(%error, "group commit failed; rebuilding the ledger's state from the store");
+        for sender in senders {
+            let _ = sender.send(Err(LedgerError::NotSaved(error.clone())));
+        }
+        match HotState::load(&self.store) {
+            Ok(state) => self.state = state,
+            Err(e) => tracing::error!(error = %e, "cannot rebuild the ledger's state"),
+        }
+    }
+}

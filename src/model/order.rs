@@ -143,20 +143,22 @@ pub struct Line {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub quantity: u32,
+    #[serde(with = "rust_decimal::serde::str")]
     pub unit_price: Money,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Totals {
-    #[serde(default)]
+    #[serde(default, with = "rust_decimal::serde::str")]
     pub subtotal: Money,
-    #[serde(default)]
+    #[serde(default, with = "rust_decimal::serde::str")]
     pub shipping: Money,
-    #[serde(default)]
+    #[serde(default, with = "rust_decimal::serde::str")]
     pub tax: Money,
-    #[serde(default)]
+    #[serde(default, with = "rust_decimal::serde::str")]
     pub discount: Money,
+    #[serde(with = "rust_decimal::serde::str")]
     pub total: Money,
 }
 
@@ -374,5 +376,48 @@ impl Order {
         locs.sort_unstable();
         locs.dedup();
         locs
+    }
+}
+
+impl Order {
+    /// After an edit, drops reservations the order no longer needs: lines that are gone, lines
+    /// whose SKU changed, and units beyond the new quantity (less what already shipped).
+    /// Returns what was dropped, for the ledger to give back to stock.
+    pub fn trim_allocations(&mut self) -> Vec<Allocation> {
+        let mut room: std::collections::HashMap<u32, (&str, u32)> = self
+            .channel_order
+            .lines
+            .iter()
+            .map(|l| {
+                let shipped = self
+                    .shipments
+                    .iter()
+                    .flat_map(|s| &s.lines)
+                    .filter(|a| a.line == l.line)
+                    .map(|a| a.qty)
+                    .sum::<u32>();
+                (l.line, (l.sku.as_str(), l.quantity.saturating_sub(shipped)))
+            })
+            .collect();
+        let mut kept = Vec::with_capacity(self.allocations.len());
+        let mut dropped = Vec::new();
+        for mut a in std::mem::take(&mut self.allocations) {
+            match room.get_mut(&a.line) {
+                Some((sku, left)) if *sku == a.sku && *left > 0 => {
+                    let keep = a.qty.min(*left);
+                    *left -= keep;
+                    if keep < a.qty {
+                        let mut excess = a.clone();
+                        excess.qty = a.qty - keep;
+                        dropped.push(excess);
+                        a.qty = keep;
+                    }
+                    kept.push(a);
+                }
+                _ => dropped.push(a),
+            }
+        }
+        self.allocations = kept;
+        dropped
     }
 }

@@ -1,1 +1,355 @@
-//! placeholder
+//! The durable store: one sled tree with prefixed keys (see `keys`), written only through
+//! [`Store::commit`], which applies a whole group atomically and flushes before returning.
+//!
+//! The rest of ordo sees this narrow interface (reads by id and by index, one atomic write of a
+//! batch), not sled, so that another backend can stand behind it later.
+
+pub mod check;
+pub mod codec;
+pub mod keys;
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use thiserror::Error;
+
+use crate::model::{
+    Event, Order, OrderId, OrderStatus, QuarantineId, Quarantined, StockKey, StockLevel,
+};
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the store at {dir} is in use by another ordo process (one engine owns a store); stop it, or attach to it")]
+    Locked { dir: PathBuf },
+    #[error("cannot open the store at {dir}: {source}")]
+    Open { dir: PathBuf, source: sled::Error },
+    #[error("the disk holding the store at {dir} is full; nothing of this group was written, free space and retry")]
+    DiskFull { dir: PathBuf },
+    #[error("store I/O failed at {dir} while {doing}: {source}")]
+    Io {
+        dir: PathBuf,
+        doing: &'static str,
+        source: sled::Error,
+    },
+    #[error("record {key} cannot be read: {why} (run `ordo check`)")]
+    Corrupt { key: String, why: String },
+}
+
+/// A human name for a key, for error messages and check reports.
+pub fn describe_key(key: &[u8]) -> String {
+    let tail = keys::tail_u64(key).unwrap_or(0);
+    match key.first() {
+        Some(&keys::ORDER) => format!("order {tail}"),
+        Some(&keys::EVENT) => format!("event {tail}"),
+        Some(&keys::QUARANTINE) => format!("quarantine {tail}"),
+        Some(&keys::STOCK) => match keys::stock_key_from(key) {
+            Some(k) => format!("stock {} at {}", k.sku, k.location),
+            None => "a stock key".to_string(),
+        },
+        _ => format!("key {}", String::from_utf8_lossy(key).escape_debug()),
+    }
+}
+
+/// Writes to apply together: all of them or none.
+#[derive(Debug, Default)]
+pub struct WriteBatch {
+    ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl WriteBatch {
+    pub fn put(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.ops.push((key.into(), Some(value.into())));
+    }
+
+    pub fn remove(&mut self, key: impl Into<Vec<u8>>) {
+        self.ops.push((key.into(), None));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// Key writes (puts and removes) in this batch.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+}
+
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    pub(crate) tree: sled::Tree,
+    stats: WriteStats,
+}
+
+/// What commits wrote since the store was opened: for benchmarks and health displays.
+#[derive(Debug, Default)]
+pub struct WriteStats {
+    pub commits: AtomicU64,
+    pub keys: AtomicU64,
+    pub key_bytes: AtomicU64,
+    pub value_bytes: AtomicU64,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir`. `cache_capacity` bounds sled's page cache in bytes.
+    pub fn open(dir: &Path, cache_capacity: u64) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            dir: dir.to_path_buf(),
+            source: sled::Error::Io(e),
+        })?;
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(cache_capacity)
+            .open()
+            .map_err(|e| open_error(dir, e))?;
+        let tree = db.open_tree("ordo").map_err(|e| open_error(dir, e))?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            db,
+            tree,
+            stats: WriteStats::default(),
+        };
+        store.check_format()?;
+        Ok(store)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn check_format(&self) -> Result<(), StoreError> {
+        match self.raw_get(keys::META_FORMAT)? {
+            None => {
+                let mut b = WriteBatch::default();
+                b.put(keys::META_FORMAT, vec![codec::FORMAT_VERSION]);
+                self.commit(b)
+            }
+            Some(v) if v.as_ref() == [codec::FORMAT_VERSION] => Ok(()),
+            Some(v) => Err(StoreError::Corrupt {
+                key: "store format".into(),
+                why: format!(
+                    "the store was written in format {:?}; this ordo reads format {}",
+                    v.as_ref(),
+                    codec::FORMAT_VERSION
+                ),
+            }),
+        }
+    }
+
+    pub(crate) fn io(&self, doing: &'static str) -> impl Fn(sled::Error) -> StoreError + '_ {
+        move |source| match &source {
+            sled::Error::Io(e) if is_disk_full(e) => StoreError::DiskFull {
+                dir: self.dir.clone(),
+            },
+            _ => StoreError::Io {
+                dir: self.dir.clone(),
+                doing,
+                source,
+            },
+        }
+    }
+
+    fn raw_get(&self, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
+        self.tree.get(key).map_err(self.io("reading"))
+    }
+
+    /// Applies the batch atomically and flushes it to disk: once this returns Ok, the writes
+    /// survive a crash (invariant 1 rests on this).
+    pub fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
+        let mut sled_batch = sled::Batch::default();
+        let (mut key_bytes, mut value_bytes) = (0u64, 0u64);
+        let keys = batch.ops.len() as u64;
+        for (k, v) in batch.ops {
+            key_bytes += k.len() as u64;
+            value_bytes += v.as_ref().map_or(0, |v| v.len() as u64);
+            match v {
+                Some(v) => sled_batch.insert(k, v),
+                None => sled_batch.remove(k),
+            }
+        }
+        self.tree
+            .apply_batch(sled_batch)
+            .map_err(self.io("committing a group"))?;
+        self.db.flush().map_err(self.io("flushing a group"))?;
+        self.stats.commits.fetch_add(1, Ordering::Relaxed);
+        self.stats.keys.fetch_add(keys, Ordering::Relaxed);
+        self.stats.key_bytes.fetch_add(key_bytes, Ordering::Relaxed);
+        self.stats
+            .value_bytes
+            .fetch_add(value_bytes, Ordering::Relaxed);
+        Ok(())
+    }
+
+    pub fn write_stats(&self) -> &WriteStats {
+        &self.stats
+    }
+
+    pub fn meta_u64(&self, key: &[u8]) -> Result<u64, StoreError> {
+        match self.raw_get(key)? {
+            Some(v) => codec::decode_u64(key, &v),
+            None => Ok(0),
+        }
+    }
+
+    pub fn order(&self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        let key = keys::order(id);
+        self.raw_get(&key)?
+            .map(|v| codec::decode(&key, &v))
+            .transpose()
+    }
+
+    pub fn order_id(
+        &self,
+        channel: &str,
+        external_id: &str,
+    ) -> Result<Option<OrderId>, StoreError> {
+        let key = keys::external(channel, external_id);
+        self.raw_get(&key)?
+            .map(|v| codec::decode_u64(&key, &v))
+            .transpose()
+    }
+
+    /// Order ids under an index prefix, in key order (oldest first for status and channel).
+    pub fn ids_under(
+        &self,
+        prefix: &[u8],
+    ) -> impl DoubleEndedIterator<Item = Result<OrderId, StoreError>> + '_ {
+        self.tree.scan_prefix(prefix).map(move |item| {
+            let (k, _) = item.map_err(self.io("scanning an index"))?;
+            keys::tail_u64(&k).ok_or_else(|| StoreError::Corrupt {
+                key: describe_key(&k),
+                why: "index key too short".into(),
+            })
+        })
+    }
+
+    pub fn ids_by_status(
+        &self,
+        status: OrderStatus,
+    ) -> impl DoubleEndedIterator<Item = Result<OrderId, StoreError>> + '_ {
+        self.ids_under_owned(keys::status_prefix(status).to_vec())
+    }
+
+    pub fn ids_by_channel(
+        &self,
+        channel: &str,
+    ) -> impl DoubleEndedIterator<Item = Result<OrderId, StoreError>> + '_ {
+        self.ids_under_owned(keys::channel_prefix(channel))
+    }
+
+    pub fn ids_at_location(
+        &self,
+        location: &str,
+        status: Option<OrderStatus>,
+    ) -> impl DoubleEndedIterator<Item = Result<OrderId, StoreError>> + '_ {
+        self.ids_under_owned(keys::location_prefix(location, status))
+    }
+
+    fn ids_under_owned(
+        &self,
+        prefix: Vec<u8>,
+    ) -> impl DoubleEndedIterator<Item = Result<OrderId, StoreError>> + '_ {
+        self.ids_under(&prefix)
+    }
+
+    /// Every order, in id (arrival) order.
+    pub fn orders(&self) -> impl DoubleEndedIterator<Item = Result<Order, StoreError>> + '_ {
+        self.decoded_under(keys::ORDER)
+    }
+
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = Result<Event, StoreError>> + '_ {
+        self.decoded_under(keys::EVENT)
+    }
+
+    pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
+        let key = keys::event(seq);
+        self.raw_get(&key)?
+            .map(|v| codec::decode(&key, &v))
+            .transpose()
+    }
+
+    pub fn quarantined(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = Result<Quarantined, StoreError>> + '_ {
+        self.decoded_under(keys::QUARANTINE)
+    }
+
+    pub fn quarantine(&self, id: QuarantineId) -> Result<Option<Quarantined>, StoreError> {
+        let key = keys::quarantine(id);
+        self.raw_get(&key)?
+            .map(|v| codec::decode(&key, &v))
+            .transpose()
+    }
+
+    pub fn stock_levels(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = Result<(StockKey, StockLevel), StoreError>> + '_ {
+        self.tree.scan_prefix([keys::STOCK]).map(move |item| {
+            let (k, v) = item.map_err(self.io("scanning stock"))?;
+            let key = keys::stock_key_from(&k).ok_or_else(|| StoreError::Corrupt {
+                key: describe_key(&k),
+                why: "malformed stock key".into(),
+            })?;
+            Ok((key, codec::decode(&k, &v)?))
+        })
+    }
+
+    fn decoded_under<T: serde::de::DeserializeOwned>(
+        &self,
+        prefix: u8,
+    ) -> impl DoubleEndedIterator<Item = Result<T, StoreError>> + '_ {
+        self.tree.scan_prefix([prefix]).map(move |item| {
+            let (k, v) = item.map_err(self.io("scanning"))?;
+            codec::decode(&k, &v)
+        })
+    }
+
+    /// Raw keys under a one-byte prefix: for check and repair, which verify derived data.
+    pub(crate) fn keys_under(
+        &self,
+        prefix: u8,
+    ) -> impl Iterator<Item = Result<sled::IVec, StoreError>> + '_ {
+        self.tree
+            .scan_prefix([prefix])
+            .keys()
+            .map(move |k| k.map_err(self.io("scanning")))
+    }
+
+    /// Direct write for tests that must corrupt a record on purpose, and for repair.
+    #[doc(hidden)]
+    pub fn put_stock_unchecked(
+        &self,
+        key: &StockKey,
+        level: &StockLevel,
+    ) -> Result<(), StoreError> {
+        let mut b = WriteBatch::default();
+        b.put(keys::stock(key), codec::encode(level));
+        self.commit(b)
+    }
+}
+
+fn is_disk_full(e: &std::io::Error) -> bool {
+    // ENOSPC (28) and EDQUOT (122) on Linux; StorageFull where the platform reports it.
+    matches!(e.raw_os_error(), Some(28) | Some(122)) || e.kind() == std::io::ErrorKind::StorageFull
+}
+
+fn open_error(dir: &Path, e: sled::Error) -> StoreError {
+    if let sled::Error::Io(io) = &e {
+        // sled reports a held file lock as WouldBlock / "could not acquire lock".
+        if io.kind() == std::io::ErrorKind::WouldBlock || io.to_string().contains("lock") {
+            return StoreError::Locked {
+                dir: dir.to_path_buf(),
+            };
+        }
+        if is_disk_full(io) {
+            return StoreError::DiskFull {
+                dir: dir.to_path_buf(),
+            };
+        }
+    }
+    StoreError::Open {
+        dir: dir.to_path_buf(),
+        source: e,
+    }
+}

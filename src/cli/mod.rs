@@ -1,0 +1,153 @@
+//! The command line (DESIGN.md's contract): flags, and one module per group of commands. Every
+//! user mistake becomes a [`UserError`] (exit 2); other failures exit 1.
+
+mod actions;
+mod check;
+mod ingest;
+mod orders;
+mod quarantine;
+mod stock;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::ledger::{LedgerError, LedgerSettings};
+use crate::model::Actor;
+use crate::store::Store;
+
+/// A mistake in what the user asked or gave: a short message and exit code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+pub fn user(msg: impl Into<String>) -> anyhow::Error {
+    UserError(msg.into()).into()
+}
+
+/// Ledger refusals of what was asked are the user's to fix; the rest are failures.
+pub fn ledger_error(e: LedgerError) -> anyhow::Error {
+    if e.is_user_error() {
+        user(e.to_string())
+    } else {
+        e.into()
+    }
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "ordo",
+    version,
+    about = "Multichannel order management: every channel's orders in one store, stock kept in sync, orders routed by live rules",
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Config file (TOML). Default: $XDG_CONFIG_HOME/ordo/config.toml if present, else built-in defaults.
+    #[arg(long, global = true, env = "ORDO_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Data directory holding the store. Default: the config's data_dir, else the XDG data dir.
+    #[arg(long, global = true, env = "ORDO_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Load orders from a file in ordo's JSON Lines format (docs/order-format.md).
+    Ingest(ingest::IngestArgs),
+    /// List orders from the store.
+    Orders(orders::OrdersArgs),
+    /// Dump orders, inventory or events to stdout.
+    Export(orders::ExportArgs),
+    /// Stock counts: import a CSV or set one level.
+    #[command(subcommand)]
+    Stock(stock::StockCommand),
+    /// Verify the store's invariants; --repair recomputes derived data.
+    Check(check::CheckArgs),
+    /// Payloads that could not be mapped, with their reasons.
+    #[command(subcommand)]
+    Quarantine(quarantine::QuarantineCommand),
+    /// Put an order on hold.
+    Hold(actions::HoldArgs),
+    /// Release a held order (it is routed again).
+    Release(actions::OrderArg),
+    /// Cancel an order and release its stock.
+    Cancel(actions::CancelArgs),
+    /// Record a shipment of everything allocated to an order.
+    Ship(actions::ShipArgs),
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+/// What every command needs: the validated config and where the store lives.
+pub struct Context {
+    pub config: Config,
+    pub data_dir: PathBuf,
+}
+
+impl Context {
+    pub fn load(cli: &Cli) -> Result<Context> {
+        let config = Config::discover(cli.config.as_deref()).map_err(|e| user(e.to_string()))?;
+        let data_dir = config.resolve_data_dir(cli.data.as_deref());
+        Ok(Context { config, data_dir })
+    }
+
+    fn cache_bytes(&self) -> u64 {
+        self.config.store.cache_capacity_mb * 1024 * 1024
+    }
+
+    /// The store alone, for commands that only read (or repair with exclusive access).
+    pub fn store(&self) -> Result<Store> {
+        Ok(Store::open(&self.data_dir, self.cache_bytes())?)
+    }
+
+    /// The store with its ledger running, for commands that change things.
+    pub fn engine(&self) -> Result<Engine> {
+        let settings = LedgerSettings {
+            locations: self.config.locations.clone(),
+            default_safety_stock: self.config.inventory.default_safety_stock,
+        };
+        Ok(Engine::open(&self.data_dir, self.cache_bytes(), settings)?)
+    }
+
+    /// Who the audit trail names for commands typed by a person.
+    pub fn operator(&self) -> Actor {
+        let name = self
+            .config
+            .console
+            .operator
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .unwrap_or_else(|| "cli".to_string());
+        Actor::Operator(name)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    let ctx = Context::load(&cli)?;
+    match cli.command {
+        Command::Ingest(args) => ingest::run(&ctx, args),
+        Command::Orders(args) => orders::list(&ctx, args),
+        Command::Export(args) => orders::export(&ctx, args),
+        Command::Stock(cmd) => stock::run(&ctx, cmd),
+        Command::Check(args) => check::run(&ctx, args),
+        Command::Quarantine(cmd) => quarantine::run(&ctx, cmd),
+        Command::Hold(args) => actions::hold(&ctx, args),
+        Command::Release(args) => actions::release(&ctx, args),
+        Command::Cancel(args) => actions::cancel(&ctx, args),
+        Command::Ship(args) => actions::ship(&ctx, args),
+    }
+}
+
+/// Opens a file the user named, with a message that names it.
+pub fn open_input(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| user(format!("cannot read {}: {e}", path.display())))
+}

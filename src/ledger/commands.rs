@@ -1,0 +1,569 @@
+//! What each command does to the ledger's state. Every handler checks what it was asked before
+//! it changes anything, so a refused command leaves no trace in the group.
+
+use std::collections::BTreeSet;
+
+use crate::model::{
+    Actor, Allocation, ChannelOrder, EventKind, Order, OrderId, OrderStatus, QuarantineId,
+    Quarantined, Shipment,
+};
+use crate::store::StoreError;
+
+use super::group::Group;
+use super::state::waits_for_stock;
+use super::{Command, LedgerError, Origin, Outcome, Reply, StockRow};
+
+impl Group<'_> {
+    pub fn apply(&mut self, command: Command) -> Reply {
+        match command {
+            Command::Ingest {
+                order,
+                origin,
+                resolves,
+            } => self.ingest(*order, origin, resolves),
+            Command::Quarantine {
+                origin,
+                reason,
+                existing,
+            } => {
+                let id = self.put_quarantine(origin, reason.clone(), existing)?;
+                Ok(Outcome::Quarantined { id, reason })
+            }
+            Command::Hold { id, reason, by } => self.hold(id, reason, by),
+            Command::Release { id, by } => self.release_hold(id, by),
+            Command::Cancel { id, reason, by } => self.cancel(id, reason, by),
+            Command::Ship {
+                id,
+                carrier,
+                tracking,
+                by,
+            } => self.ship(id, carrier, tracking, by),
+            Command::SetStock { rows, by } => self.set_stock(rows, by),
+            Command::AdjustStock {
+                sku,
+                location,
+                delta,
+                by,
+            } => {
+                let current = self.state.level(&sku, &location).on_hand;
+                if current + delta < 0 {
+                    return Err(LedgerError::Invalid(format!(
+                        "adjusting {sku} at {location} by {delta} would leave {} on hand; on hand is {current}",
+                        current + delta
+                    )));
+                }
+                let row = StockRow {
+                    sku,
+                    location,
+                    on_hand: current + delta,
+                    safety_stock: None,
+                };
+                self.set_stock(vec![row], by)
+            }
+        }
+    }
+
+    fn existing(&mut self, id: OrderId) -> Result<Order, LedgerError> {
+        self.order(id)?.ok_or(LedgerError::NoSuchOrder(id))
+    }
+
+    fn mapping_problems(&self, co: &ChannelOrder) -> Vec<String> {
+        let mut problems = co.problems();
+        for line in &co.lines {
+            if line.sku.contains('\0') {
+                problems.push(format!("line {} has a SKU with a NUL character", line.line));
+            } else if !line.sku.trim().is_empty() && !self.state.knows_sku(&line.sku) {
+                problems.push(format!(
+                    "unknown SKU `{}` on line {} (add stock for it, then `ordo quarantine retry`)",
+                    line.sku, line.line
+                ));
+            }
+        }
+        if let Some(pickup) = &co.pickup_location {
+            if !self.locations.iter().any(|l| &l.id == pickup) {
+                problems.push(format!(
+                    "pickup_location `{pickup}` is not a configured location"
+                ));
+            }
+        }
+        problems
+    }
+
+    fn ingest(
+        &mut self,
+        mut co: ChannelOrder,
+        origin: Origin,
+        resolves: Option<QuarantineId>,
+    ) -> Reply {
+        co.normalize();
+        let problems = self.mapping_problems(&co);
+        if !problems.is_empty() {
+            let reason = problems.join("; ");
+            let raw = match origin.raw {
+                Some(raw) => raw,
+                // The normalized order in ordo's format is a faithful copy of what arrived.
+                None => serde_json::to_string(&co).unwrap_or_default(),
+            };
+            let origin = Origin {
+                raw: Some(raw),
+                ..origin
+            };
+            let id = self.put_quarantine(origin, reason.clone(), resolves)?;
+            return Ok(Outcome::Quarantined { id, reason });
+        }
+        let outcome = match self.order_id(&co.channel, &co.external_id)? {
+            Some(id) => {
+                let order = self.order(id)?.ok_or_else(|| StoreError::Corrupt {
+                    key: format!("external id {} of {}", co.external_id, co.channel),
+                    why: format!("the index names order {id}, which is missing"),
+                })?;
+                if co.updated_at < order.channel_order.updated_at {
+                    Outcome::Unchanged {
+                        id,
+                        why: "an older version than the one stored".into(),
+                    }
+                } else if co.updated_at == order.channel_order.updated_at {
+                    Outcome::Unchanged {
+                        id,
+                        why: "the version already stored".into(),
+                    }
+                } else {
+                    self.update(order, co)?
+                }
+            }
+            None => self.create(co, &origin.source),
+        };
+        if let Some(q) = resolves {
+            let id = match &outcome {
+                Outcome::Created { id, .. }
+                | Outcome::Updated { id, .. }
+                | Outcome::Unchanged { id, .. } => *id,
+                _ => 0,
+            };
+            self.resolve_quarantine(q, id)?;
+        }
+        Ok(outcome)
+    }
+
+    fn create(&mut self, co: ChannelOrder, source: &str) -> Outcome {
+        let id = self.next_order_id();
+        let actor = Actor::Channel(co.channel.clone());
+        let mut order = Order::new(id, self.now, co);
+        if order.channel_order.cancelled {
+            order.cancel_reason = Some("cancelled on the channel".into());
+        }
+        order.refresh_status();
+        self.emit(
+            actor,
+            Some(id),
+            EventKind::OrderReceived {
+                status: order.status,
+            },
+            format!("from {source}"),
+        );
+        if order.status == OrderStatus::New && order.channel_order.financial_status.may_route() {
+            self.route_and_record(&mut order, "new order");
+        }
+        let status = order.status;
+        self.save(order);
+        Outcome::Created { id, status }
+    }
+
+    fn update(&mut self, mut order: Order, co: ChannelOrder) -> Reply {
+        let id = order.id;
+        let actor = Actor::Channel(co.channel.clone());
+        let was_cancelled = order.cancel_reason.is_some();
+        order.channel_order = co;
+        let mut released: Vec<Allocation> = Vec::new();
+        if was_cancelled {
+            // Cancellation is final: a later version is kept for the record but routes nothing.
+        } else if order.channel_order.cancelled {
+            released = std::mem::take(&mut order.allocations);
+            self.release(&released);
+            order.cancel_reason = Some("cancelled on the channel".into());
+            self.emit(
+                actor.clone(),
+                Some(id),
+                EventKind::Cancelled,
+                "cancelled on the channel",
+            );
+        } else {
+            released = order.trim_allocations();
+            if !released.is_empty() {
+                self.release(&released);
+                self.emit(
+                    actor.clone(),
+                    Some(id),
+                    EventKind::Deallocated {
+                        allocations: released.clone(),
+                    },
+                    "the channel changed the order's lines",
+                );
+            }
+            let may_route = order.channel_order.financial_status.may_route();
+            if may_route && order.hold_reason.is_none() {
+                let why = if order.routed {
+                    "order edited"
+                } else {
+                    "payment arrived"
+                };
+                order.refresh_status();
+                if order.status.is_open() {
+                    self.route_and_record(&mut order, why);
+                }
+            }
+        }
+        order.refresh_status();
+        let status = order.status;
+        self.emit(
+            actor,
+            Some(id),
+            EventKind::OrderUpdated { status },
+            "newer version from the channel",
+        );
+        self.save(order);
+        self.offer_released(&released)?;
+        Ok(Outcome::Updated { id, status })
+    }
+
+    fn hold(&mut self, id: OrderId, reason: String, by: Actor) -> Reply {
+        let mut order = self.existing(id)?;
+        if !order.status.is_open() {
+            return Err(LedgerError::NotAllowed {
+                id,
+                status: order.status,
+                why: "only open orders can be held".into(),
+            });
+        }
+        if order.hold_reason.is_some() {
+            return Ok(Outcome::Unchanged {
+                id,
+                why: "already held".into(),
+            });
+        }
+        let reason = if reason.trim().is_empty() {
+            "held by an operator".to_string()
+        } else {
+            reason
+        };
+        order.hold_reason = Some(reason.clone());
+        self.emit(by, Some(id), EventKind::Held, reason);
+        self.save(order.clone());
+        order.refresh_status();
+        Ok(Outcome::Order {
+            id,
+            status: order.status,
+        })
+    }
+
+    fn release_hold(&mut self, id: OrderId, by: Actor) -> Reply {
+        let mut order = self.existing(id)?;
+        if order.hold_reason.is_none() {
+            return Ok(Outcome::Unchanged {
+                id,
+                why: "not held".into(),
+            });
+        }
+        order.hold_reason = None;
+        self.emit(by, Some(id), EventKind::Released, "released from hold");
+        order.refresh_status();
+        if order.status.is_open() && order.channel_order.financial_status.may_route() {
+            self.route_and_record(&mut order, "released from hold");
+        }
+        order.refresh_status();
+        let status = order.status;
+        self.save(order);
+        Ok(Outcome::Order { id, status })
+    }
+
+    fn cancel(&mut self, id: OrderId, reason: String, by: Actor) -> Reply {
+        let mut order = self.existing(id)?;
+        match order.status {
+            OrderStatus::Cancelled => {
+                return Ok(Outcome::Unchanged {
+                    id,
+                    why: "already cancelled".into(),
+                })
+            }
+            OrderStatus::Shipped => {
+                return Err(LedgerError::NotAllowed {
+                    id,
+                    status: order.status,
+                    why: "it has shipped; record a return instead".into(),
+                })
+            }
+            _ => {}
+        }
+        let reason = if reason.trim().is_empty() {
+            "cancelled by an operator".to_string()
+        } else {
+            reason
+        };
+        let released = std::mem::take(&mut order.allocations);
+        self.release(&released);
+        order.cancel_reason = Some(reason.clone());
+        self.emit(by, Some(id), EventKind::Cancelled, reason);
+        self.save(order);
+        self.offer_released(&released)?;
+        Ok(Outcome::Order {
+            id,
+            status: OrderStatus::Cancelled,
+        })
+    }
+
+    fn ship(&mut self, id: OrderId, carrier: String, tracking: String, by: Actor) -> Reply {
+        if carrier.trim().is_empty() || tracking.trim().is_empty() {
+            return Err(LedgerError::Invalid(
+                "a shipment needs a carrier and a tracking number".into(),
+            ));
+        }
+        let mut order = self.existing(id)?;
+        let refuse = |why: &str| LedgerError::NotAllowed {
+            id,
+            status: order.status,
+            why: why.into(),
+        };
+        if !order.status.is_open() {
+            return Err(refuse("only open orders can ship"));
+        }
+        if order.hold_reason.is_some() {
+            return Err(refuse("it is on hold; release it first"));
+        }
+        if order.allocations.is_empty() {
+            return Err(refuse("nothing is allocated to ship"));
+        }
+        let lines = std::mem::take(&mut order.allocations);
+        for a in &lines {
+            let level = self.state.level_mut(&a.sku, &a.location);
+            level.on_hand -= i64::from(a.qty);
+            level.reserved = (level.reserved - i64::from(a.qty)).max(0);
+            self.touch_stock(&a.sku, &a.location);
+        }
+        self.emit(
+            by,
+            Some(id),
+            EventKind::Shipped {
+                carrier: carrier.clone(),
+                tracking: tracking.clone(),
+                lines: lines.clone(),
+            },
+            format!("{carrier} {tracking}"),
+        );
+        order.shipments.push(Shipment {
+            at: self.now,
+            carrier,
+            tracking,
+            lines,
+        });
+        order.refresh_status();
+        let status = order.status;
+        self.save(order);
+        Ok(Outcome::Order { id, status })
+    }
+
+    fn set_stock(&mut self, rows: Vec<StockRow>, by: Actor) -> Reply {
+        for (i, row) in rows.iter().enumerate() {
+            let at = if rows.len() > 1 {
+                format!("row {}: ", i + 1)
+            } else {
+                String::new()
+            };
+            if !self.locations.iter().any(|l| l.id == row.location) {
+                return Err(LedgerError::UnknownLocation {
+                    location: row.location.clone(),
+                    known: self
+                        .locations
+                        .iter()
+                        .map(|l| l.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
+            }
+            if row.sku.trim().is_empty() || row.sku.contains('\0') {
+                return Err(LedgerError::Invalid(format!(
+                    "{at}the SKU is empty or has a NUL character"
+                )));
+            }
+            if row.on_hand < 0 {
+                return Err(LedgerError::Invalid(format!(
+                    "{at}on hand for {} at {} is {}; it cannot be negative",
+                    row.sku, row.location, row.on_hand
+                )));
+            }
+            if row.safety_stock.is_some_and(|s| s < 0) {
+                return Err(LedgerError::Invalid(format!(
+                    "{at}safety stock cannot be negative"
+                )));
+            }
+        }
+        let mut changed = BTreeSet::new();
+        for row in &rows {
+            let is_new = !self
+                .state
+                .stock
+                .get(&row.sku)
+                .is_some_and(|m| m.contains_key(&row.location));
+            let default_safety = self.default_safety_stock;
+            let level = self.state.level_mut(&row.sku, &row.location);
+            let from = level.on_hand;
+            level.on_hand = row.on_hand;
+            if let Some(s) = row.safety_stock {
+                level.safety_stock = s;
+            } else if is_new {
+                level.safety_stock = default_safety;
+            }
+            self.touch_stock(&row.sku, &row.location);
+            self.emit(
+                by.clone(),
+                None,
+                EventKind::StockSet {
+                    sku: row.sku.clone(),
+                    location: row.location.clone(),
+                    from,
+                    to: row.on_hand,
+                },
+                "stock count",
+            );
+            changed.insert((row.sku.clone(), row.location.clone()));
+        }
+        let mut deallocated = Vec::new();
+        for (sku, location) in &changed {
+            deallocated.extend(self.shed_oversold(sku, location)?);
+        }
+        let skus: BTreeSet<String> = changed.iter().map(|(s, _)| s.clone()).collect();
+        let allocated = self.offer_stock(&skus)?;
+        let levels = changed
+            .into_iter()
+            .map(|(sku, loc)| {
+                let level = self.state.level(&sku, &loc);
+                (sku, loc, level)
+            })
+            .collect();
+        Ok(Outcome::Stock {
+            levels,
+            deallocated,
+            allocated,
+        })
+    }
+
+    /// A count that came in below what is reserved: take the reservations of the newest orders
+    /// back until the rest fits, so that what is promised is there (invariant 3).
+    fn shed_oversold(&mut self, sku: &str, location: &str) -> Result<Vec<OrderId>, LedgerError> {
+        let mut shed = Vec::new();
+        while self.state.level(sku, location).is_oversold() {
+            let newest = self
+                .state
+                .holders
+                .get(sku)
+                .and_then(|m| m.get(location))
+                .and_then(|ids| ids.last().copied());
+            let Some(id) = newest else { break };
+            let mut order = self.existing(id)?;
+            let (taken, kept): (Vec<Allocation>, Vec<Allocation>) =
+                std::mem::take(&mut order.allocations)
+                    .into_iter()
+                    .partition(|a| a.sku == sku && a.location == location);
+            order.allocations = kept;
+            self.release(&taken);
+            let level = self.state.level(sku, location);
+            self.emit(
+                Actor::System,
+                Some(id),
+                EventKind::Deallocated { allocations: taken },
+                format!(
+                    "{sku} at {location} was counted at {}, below what was reserved",
+                    level.on_hand
+                ),
+            );
+            self.save(order);
+            shed.push(id);
+        }
+        Ok(shed)
+    }
+
+    fn offer_released(&mut self, released: &[Allocation]) -> Result<Vec<OrderId>, LedgerError> {
+        if released.is_empty() {
+            return Ok(Vec::new());
+        }
+        let skus: BTreeSet<String> = released.iter().map(|a| a.sku.clone()).collect();
+        self.offer_stock(&skus)
+    }
+
+    /// Stock of these SKUs became available: offer it to the orders waiting for them, oldest
+    /// first.
+    fn offer_stock(&mut self, skus: &BTreeSet<String>) -> Result<Vec<OrderId>, LedgerError> {
+        let mut ids: Vec<OrderId> = skus
+            .iter()
+            .filter_map(|s| self.state.waiting.get(s))
+            .flat_map(|set| set.iter().copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut allocated = Vec::new();
+        for id in ids {
+            let mut order = self.existing(id)?;
+            if !waits_for_stock(&order) {
+                continue;
+            }
+            let placed = self.route(&mut order);
+            if placed.is_empty() {
+                continue;
+            }
+            self.emit(
+                Actor::Rule("first-fit".into()),
+                Some(id),
+                EventKind::Allocated {
+                    allocations: placed,
+                },
+                "stock arrived for a waiting order",
+            );
+            self.save(order);
+            allocated.push(id);
+        }
+        Ok(allocated)
+    }
+
+    fn put_quarantine(
+        &mut self,
+        origin: Origin,
+        reason: String,
+        existing: Option<QuarantineId>,
+    ) -> Result<QuarantineId, LedgerError> {
+        let previous = match existing {
+            Some(id) => self.quarantined_entry(id)?,
+            None => None,
+        };
+        let entry = Quarantined {
+            id: previous.as_ref().map_or(0, |p| p.id),
+            received_at: previous.as_ref().map_or(self.now, |p| p.received_at),
+            source: origin.source.clone(),
+            format: origin.format,
+            raw: origin.raw.unwrap_or_default(),
+            reason: reason.clone(),
+            resolved_as: None,
+        };
+        let id = self.quarantine(entry);
+        self.emit(
+            Actor::System,
+            None,
+            EventKind::Quarantined { quarantine_id: id },
+            format!("{}: {reason}", origin.source),
+        );
+        Ok(id)
+    }
+
+    fn resolve_quarantine(&mut self, id: QuarantineId, order: OrderId) -> Result<(), LedgerError> {
+        let Some(mut entry) = self.quarantined_entry(id)? else {
+            return Ok(());
+        };
+        entry.resolved_as = Some(order);
+        self.quarantine(entry);
+        self.emit(
+            Actor::System,
+            Some(order),
+            EventKind::QuarantineResolved { quarantine_id: id },
+            "mapped again after a fix",
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,219 @@
+//! One group of commands: reads through an overlay of what the group already changed, mutates
+//! the hot state, and turns everything into one atomic store batch at the end.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Actor, Event, EventKind, Location, Order, OrderId, Quarantined, StockKey};
+use crate::store::{codec, keys, Store, StoreError, WriteBatch};
+
+use super::state::HotState;
+
+struct Touched {
+    /// The order as the store holds it (None: new in this group); its index keys get replaced.
+    stored: Option<Order>,
+    current: Order,
+    dirty: bool,
+}
+
+pub struct Group<'a> {
+    pub(super) store: &'a Store,
+    pub(super) state: &'a mut HotState,
+    pub(super) locations: &'a [Location],
+    pub(super) default_safety_stock: i64,
+    pub(super) now: DateTime<Utc>,
+    orders: HashMap<OrderId, Touched>,
+    new_external: HashMap<(String, String), OrderId>,
+    stock_dirty: BTreeSet<StockKey>,
+    quarantined: Vec<Quarantined>,
+    pub(super) events: Vec<Event>,
+}
+
+impl<'a> Group<'a> {
+    pub fn new(
+        store: &'a Store,
+        state: &'a mut HotState,
+        locations: &'a [Location],
+        default_safety_stock: i64,
+    ) -> Self {
+        Group {
+            store,
+            state,
+            locations,
+            default_safety_stock,
+            now: Utc::now(),
+            orders: HashMap::new(),
+            new_external: HashMap::new(),
+            stock_dirty: BTreeSet::new(),
+            quarantined: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+
+    /// Reads an order as this group sees it; the first read caches the stored version.
+    pub fn order(&mut self, id: OrderId) -> Result<Option<Order>, StoreError> {
+        if let Some(t) = self.orders.get(&id) {
+            return Ok(Some(t.current.clone()));
+        }
+        let Some(stored) = self.store.order(id)? else {
+            return Ok(None);
+        };
+        let current = stored.clone();
+        self.orders.insert(
+            id,
+            Touched {
+                stored: Some(stored),
+                current: current.clone(),
+                dirty: false,
+            },
+        );
+        Ok(Some(current))
+    }
+
+    pub fn order_id(
+        &self,
+        channel: &str,
+        external_id: &str,
+    ) -> Result<Option<OrderId>, StoreError> {
+        if let Some(id) = self
+            .new_external
+            .get(&(channel.to_string(), external_id.to_string()))
+        {
+            return Ok(Some(*id));
+        }
+        self.store.order_id(channel, external_id)
+    }
+
+    pub fn next_order_id(&mut self) -> OrderId {
+        let id = self.state.next_order;
+        self.state.next_order += 1;
+        id
+    }
+
+    /// Records an order's new state: the hot state's maps follow at once, the store at commit.
+    /// An existing order must have been read through [`Group::order`] first.
+    pub fn save(&mut self, mut order: Order) {
+        order.refresh_status();
+        if let Some(t) = self.orders.get_mut(&order.id) {
+            self.state.reindex(Some(&t.current), &order);
+            t.current = order;
+            t.dirty = true;
+            return;
+        }
+        self.state.reindex(None, &order);
+        let ch = &order.channel_order;
+        self.new_external
+            .insert((ch.channel.clone(), ch.external_id.clone()), order.id);
+        self.orders.insert(
+            order.id,
+            Touched {
+                stored: None,
+                current: order,
+                dirty: true,
+            },
+        );
+    }
+
+    pub fn touch_stock(&mut self, sku: &str, location: &str) {
+        self.stock_dirty.insert(StockKey::new(sku, location));
+    }
+
+    pub fn emit(
+        &mut self,
+        actor: Actor,
+        order_id: Option<OrderId>,
+        kind: EventKind,
+        why: impl Into<String>,
+    ) {
+        let seq = self.state.next_event;
+        self.state.next_event += 1;
+        self.events.push(Event {
+            seq,
+            at: self.now,
+            actor,
+            order_id,
+            kind,
+            why: why.into(),
+        });
+    }
+
+    pub fn quarantine(&mut self, mut q: Quarantined) -> u64 {
+        if q.id == 0 {
+            q.id = self.state.next_quarantine;
+            self.state.next_quarantine += 1;
+        }
+        let id = q.id;
+        self.quarantined.retain(|x| x.id != id);
+        self.quarantined.push(q);
+        id
+    }
+
+    pub fn quarantined_entry(&self, id: u64) -> Result<Option<Quarantined>, StoreError> {
+        match self.quarantined.iter().find(|q| q.id == id) {
+            Some(q) => Ok(Some(q.clone())),
+            None => self.store.quarantine(id),
+        }
+    }
+
+    /// The whole group as one batch: orders with their index changes, stock, events,
+    /// quarantine and counters.
+    pub fn into_batch(self) -> (WriteBatch, Vec<Event>) {
+        let mut batch = WriteBatch::default();
+        for t in self.orders.into_values().filter(|t| t.dirty) {
+            let new_keys = keys::index_keys(&t.current);
+            match &t.stored {
+                Some(old) => {
+                    for k in keys::index_keys(old) {
+                        if !new_keys.contains(&k) {
+                            batch.remove(k);
+                        }
+                    }
+                    let old_keys = keys::index_keys(old);
+                    for k in new_keys {
+                        if !old_keys.contains(&k) {
+                            batch.put(k, Vec::new());
+                        }
+                    }
+                }
+                None => {
+                    let ch = &t.current.channel_order;
+                    batch.put(
+                        keys::external(&ch.channel, &ch.external_id),
+                        codec::encode_u64(t.current.id).to_vec(),
+                    );
+                    for k in new_keys {
+                        batch.put(k, Vec::new());
+                    }
+                }
+            }
+            batch.put(
+                keys::order(t.current.id).to_vec(),
+                codec::encode(&t.current),
+            );
+        }
+        for key in &self.stock_dirty {
+            let level = self.state.level(&key.sku, &key.location);
+            batch.put(keys::stock(key), codec::encode(&level));
+        }
+        for q in &self.quarantined {
+            batch.put(keys::quarantine(q.id).to_vec(), codec::encode(q));
+        }
+        for e in &self.events {
+            batch.put(keys::event(e.seq).to_vec(), codec::encode(e));
+        }
+        batch.put(
+            keys::META_NEXT_ORDER,
+            codec::encode_u64(self.state.next_order).to_vec(),
+        );
+        batch.put(
+            keys::META_NEXT_EVENT,
+            codec::encode_u64(self.state.next_event).to_vec(),
+        );
+        batch.put(
+            keys::META_NEXT_QUARANTINE,
+            codec::encode_u64(self.state.next_quarantine).to_vec(),
+        );
+        (batch, self.events)
+    }
+}

@@ -1,0 +1,136 @@
+//! The ledger's hot state: what it must know at once to decide without reading the store
+//! (stock per sku x location, who holds stock where, who waits for which SKU, the counters).
+//! It is derived from the store and rebuilt from it at start and after a failed commit.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::model::{Order, OrderId, OrderStatus, StockLevel};
+use crate::store::{keys, Store, StoreError};
+
+#[derive(Debug, Default)]
+pub struct HotState {
+    /// sku -> location -> level. A SKU with any record is in the catalog.
+    pub stock: HashMap<String, BTreeMap<String, StockLevel>>,
+    /// sku -> location -> orders holding open allocations there.
+    pub holders: HashMap<String, HashMap<String, BTreeSet<OrderId>>>,
+    /// sku -> routed open orders with units of it still unplaced, oldest first.
+    pub waiting: HashMap<String, BTreeSet<OrderId>>,
+    pub status_counts: BTreeMap<OrderStatus, u64>,
+    pub next_order: u64,
+    pub next_event: u64,
+    pub next_quarantine: u64,
+}
+
+impl HotState {
+    pub fn load(store: &Store) -> Result<HotState, StoreError> {
+        let mut state = HotState {
+            next_order: store.meta_u64(keys::META_NEXT_ORDER)?.max(1),
+            next_event: store.meta_u64(keys::META_NEXT_EVENT)?.max(1),
+            next_quarantine: store.meta_u64(keys::META_NEXT_QUARANTINE)?.max(1),
+            ..HotState::default()
+        };
+        for item in store.stock_levels() {
+            let (key, level) = item?;
+            state
+                .stock
+                .entry(key.sku)
+                .or_default()
+                .insert(key.location, level);
+        }
+        // Only open orders hold or wait for stock; the status index finds them without reading
+        // the shipped and cancelled history.
+        for status in OrderStatus::ALL {
+            let mut count = 0;
+            for id in store.ids_by_status(status) {
+                let id = id?;
+                count += 1;
+                if status.is_open() {
+                    if let Some(order) = store.order(id)? {
+                        state.index_order(&order);
+                    }
+                }
+            }
+            if count > 0 {
+                state.status_counts.insert(status, count);
+            }
+        }
+        Ok(state)
+    }
+
+    pub fn level(&self, sku: &str, location: &str) -> StockLevel {
+        self.stock
+            .get(sku)
+            .and_then(|m| m.get(location))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub fn level_mut(&mut self, sku: &str, location: &str) -> &mut StockLevel {
+        self.stock
+            .entry(sku.to_string())
+            .or_default()
+            .entry(location.to_string())
+            .or_default()
+    }
+
+    pub fn knows_sku(&self, sku: &str) -> bool {
+        self.stock.contains_key(sku)
+    }
+
+    /// Keeps the derived maps in step with one order's change: remove what `before` put there,
+    /// add what `after` puts there.
+    pub fn reindex(&mut self, before: Option<&Order>, after: &Order) {
+        if let Some(b) = before {
+            self.unindex_order(b);
+            if let Some(n) = self.status_counts.get_mut(&b.status) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        *self.status_counts.entry(after.status).or_default() += 1;
+        if after.status.is_open() {
+            self.index_order(after);
+        }
+    }
+
+    fn index_order(&mut self, order: &Order) {
+        for a in &order.allocations {
+            self.holders
+                .entry(a.sku.clone())
+                .or_default()
+                .entry(a.location.clone())
+                .or_default()
+                .insert(order.id);
+        }
+        if waits_for_stock(order) {
+            for (_, sku, _) in order.unplaced() {
+                self.waiting.entry(sku).or_default().insert(order.id);
+            }
+        }
+    }
+
+    fn unindex_order(&mut self, order: &Order) {
+        for a in &order.allocations {
+            if let Some(ids) = self
+                .holders
+                .get_mut(&a.sku)
+                .and_then(|m| m.get_mut(&a.location))
+            {
+                ids.remove(&order.id);
+            }
+        }
+        for line in &order.channel_order.lines {
+            if let Some(ids) = self.waiting.get_mut(&line.sku) {
+                ids.remove(&order.id);
+            }
+        }
+    }
+}
+
+/// Routed, open, not held, and short of units: stock arriving should be offered to it.
+pub fn waits_for_stock(order: &Order) -> bool {
+    order.routed
+        && matches!(
+            order.status,
+            OrderStatus::Backordered | OrderStatus::PartiallyAllocated
+        )
+}

@@ -1,0 +1,182 @@
+//! The key layout of ordo's one sled tree. Every key starts with a one-byte prefix naming what
+//! it holds; numbers are big-endian so that a prefix scan comes back in order.
+//!
+//! | prefix | key                                   | value            |
+//! | ------ | ------------------------------------- | ---------------- |
+//! | `m`    | meta name                             | u64 / version    |
+//! | `o`    | order id                              | Order            |
+//! | `x`    | channel \0 external id                | order id         |
+//! | `s`    | status code, created-at ms, order id  | (empty)          |
+//! | `c`    | channel \0 created-at ms, order id    | (empty)          |
+//! | `q`    | location \0 status code, order id     | (empty)          |
+//! | `k`    | sku \0 location                       | StockLevel       |
+//! | `e`    | event seq                             | Event            |
+//! | `z`    | quarantine id                         | Quarantined      |
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Order, OrderId, OrderStatus, StockKey};
+
+pub const META: u8 = b'm';
+pub const ORDER: u8 = b'o';
+pub const EXTERNAL: u8 = b'x';
+pub const BY_STATUS: u8 = b's';
+pub const BY_CHANNEL: u8 = b'c';
+pub const BY_LOCATION: u8 = b'q';
+pub const STOCK: u8 = b'k';
+pub const EVENT: u8 = b'e';
+pub const QUARANTINE: u8 = b'z';
+
+/// The prefixes of the secondary indexes: derived data that `check --repair` can rebuild.
+pub const INDEX_PREFIXES: [u8; 4] = [EXTERNAL, BY_STATUS, BY_CHANNEL, BY_LOCATION];
+
+pub const META_NEXT_ORDER: &[u8] = b"m\0next_order";
+pub const META_NEXT_EVENT: &[u8] = b"m\0next_event";
+pub const META_NEXT_QUARANTINE: &[u8] = b"m\0next_quarantine";
+pub const META_FORMAT: &[u8] = b"m\0format";
+
+/// Sortable form of a signed time: flipping the sign bit makes big-endian bytes order like i64.
+fn time_bytes(at: &DateTime<Utc>) -> [u8; 8] {
+    ((at.timestamp_millis() as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+pub fn order(id: OrderId) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = ORDER;
+    k[1..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub fn id_from_order_key(key: &[u8]) -> Option<OrderId> {
+    tail_u64(key)
+}
+
+/// The last eight bytes of a key as a big-endian number: every key that names an order or an
+/// event ends with its id.
+pub fn tail_u64(key: &[u8]) -> Option<u64> {
+    let start = key.len().checked_sub(8)?;
+    let bytes: [u8; 8] = key[start..].try_into().ok()?;
+    Some(u64::from_be_bytes(bytes))
+}
+
+pub fn external(channel: &str, external_id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + channel.len() + external_id.len());
+    k.push(EXTERNAL);
+    k.extend_from_slice(channel.as_bytes());
+    k.push(0);
+    k.extend_from_slice(external_id.as_bytes());
+    k
+}
+
+pub fn status_prefix(status: OrderStatus) -> [u8; 2] {
+    [BY_STATUS, status.code()]
+}
+
+pub fn by_status(status: OrderStatus, created_at: &DateTime<Utc>, id: OrderId) -> [u8; 18] {
+    let mut k = [0u8; 18];
+    k[..2].copy_from_slice(&status_prefix(status));
+    k[2..10].copy_from_slice(&time_bytes(created_at));
+    k[10..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub fn channel_prefix(channel: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + channel.len() + 16);
+    k.push(BY_CHANNEL);
+    k.extend_from_slice(channel.as_bytes());
+    k.push(0);
+    k
+}
+
+pub fn by_channel(channel: &str, created_at: &DateTime<Utc>, id: OrderId) -> Vec<u8> {
+    let mut k = channel_prefix(channel);
+    k.extend_from_slice(&time_bytes(created_at));
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub fn location_prefix(location: &str, status: Option<OrderStatus>) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + location.len() + 9);
+    k.push(BY_LOCATION);
+    k.extend_from_slice(location.as_bytes());
+    k.push(0);
+    if let Some(st) = status {
+        k.push(st.code());
+    }
+    k
+}
+
+pub fn by_location(location: &str, status: OrderStatus, id: OrderId) -> Vec<u8> {
+    let mut k = location_prefix(location, Some(status));
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// Every index key an order should have: computing them from the order alone means an update
+/// can remove exactly the old version's keys and `check` can verify them.
+pub fn index_keys(o: &Order) -> Vec<Vec<u8>> {
+    let created = &o.channel_order.created_at;
+    let mut keys = vec![
+        by_status(o.status, created, o.id).to_vec(),
+        by_channel(&o.channel_order.channel, created, o.id),
+    ];
+    for loc in o.locations() {
+        keys.push(by_location(loc, o.status, o.id));
+    }
+    keys
+}
+
+pub fn stock(key: &StockKey) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + key.sku.len() + key.location.len());
+    k.push(STOCK);
+    k.extend_from_slice(key.sku.as_bytes());
+    k.push(0);
+    k.extend_from_slice(key.location.as_bytes());
+    k
+}
+
+pub fn stock_key_from(key: &[u8]) -> Option<StockKey> {
+    let rest = key.strip_prefix(&[STOCK])?;
+    let split = rest.iter().position(|b| *b == 0)?;
+    Some(StockKey {
+        sku: String::from_utf8(rest[..split].to_vec()).ok()?,
+        location: String::from_utf8(rest[split + 1..].to_vec()).ok()?,
+    })
+}
+
+pub fn event(seq: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = EVENT;
+    k[1..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+pub fn quarantine(id: u64) -> [u8; 9] {
+    let mut k = [0u8; 9];
+    k[0] = QUARANTINE;
+    k[1..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn status_keys_sort_by_time_then_id_even_before_1970() {
+        let early = Utc.with_ymd_and_hms(1969, 12, 31, 0, 0, 0).unwrap();
+        let late = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let a = by_status(OrderStatus::New, &early, 9);
+        let b = by_status(OrderStatus::New, &late, 1);
+        let c = by_status(OrderStatus::New, &late, 2);
+        assert!(a < b && b < c);
+        assert_eq!(tail_u64(&c), Some(2));
+    }
+
+    #[test]
+    fn stock_key_round_trips() {
+        let k = StockKey::new("TSHIRT-M", "wh-east");
+        assert_eq!(stock_key_from(&stock(&k)), Some(k));
+    }
+}
