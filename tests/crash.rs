@@ -87,6 +87,9 @@ fn acknowledged_orders_survive_sigkill_exactly_once() {
     let mut acked: HashMap<String, String> = HashMap::new();
     let mut kills = 0;
     let mut runs = 0;
+    // How long a run that was not killed took: kill points are drawn inside that span, so that
+    // kills land while the child is working rather than after it has finished.
+    let mut span_ms = 900;
     while kills < KILLS_WANTED && runs < 80 {
         runs += 1;
         let mut child = sb
@@ -107,7 +110,7 @@ fn acknowledged_orders_survive_sigkill_exactly_once() {
             }
             lines
         });
-        let wait = Duration::from_millis(20 + rng.below(900));
+        let wait = Duration::from_millis(5 + rng.below(span_ms));
         let started = Instant::now();
         while started.elapsed() < wait {
             if child.try_wait().expect("poll child").is_some() {
@@ -118,8 +121,11 @@ fn acknowledged_orders_survive_sigkill_exactly_once() {
         if child.try_wait().expect("poll child").is_none() {
             child.kill().expect("SIGKILL"); // std's kill is SIGKILL on Unix
             kills += 1;
+        } else {
+            span_ms = (started.elapsed().as_millis() as u64).max(20);
         }
         child.wait().expect("reap child");
+        let acked_before = acked.len();
         for line in reader.join().expect("reader thread") {
             // ack LINE CHANNEL EXTERNAL_ID OUTCOME
             let parts: Vec<&str> = line.split(' ').collect();
@@ -134,6 +140,13 @@ fn acknowledged_orders_survive_sigkill_exactly_once() {
             }
         }
         verify(&sb, &acked);
+        println!(
+            "run {runs}: {} after {} ms; {} newly acknowledged, {} in all",
+            if started.elapsed() >= wait { "killed" } else { "finished" },
+            wait.as_millis(),
+            acked.len() - acked_before,
+            acked.len()
+        );
     }
     println!(
         "kills: {kills} over {runs} runs; orders acknowledged: {}",

@@ -373,11 +373,13 @@ fn hot_state_rebuilt_at_start_matches_the_store() {
             cancelled: false,
         });
     }
-    world.apply(&Op::SetStock {
-        sku: 0,
-        loc: 0,
-        on_hand: 0,
-    });
+    for loc in 0..3 {
+        world.apply(&Op::SetStock {
+            sku: 0,
+            loc,
+            on_hand: 0,
+        });
+    }
     world.assert_invariants();
     let World {
         _dir,
