@@ -1,0 +1,220 @@
+//! TOML configuration: where it comes from, its defaults, and validation whose errors name the
+//! file, the line and the key, and say how to fix it.
+//!
+//! Loading goes through three steps, each in its own module:
+//! 1. `outline`: parse into a schema-free tree of spans. Any failure here is a TOML syntax error;
+//!    the tree later turns an error's byte span into a key path such as `locations[1].lat`.
+//! 2. `raw`: deserialize into "as written" structs (`deny_unknown_fields`, `Spanned` values).
+//!    Failures are unknown keys or wrong types, translated in `error`.
+//! 3. `validate`: defaults and impossible values, producing the public [`Config`].
+//!
+//! Nothing here panics on any input; see the garbage tests at the bottom.
+
+mod error;
+mod outline;
+mod raw;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+pub use error::ConfigError;
+
+use crate::model::Location;
+
+/// The embedded defaults, also the demo's world.
+const DEFAULT_TOML: &str = include_str!("../../assets/default-config.toml");
+
+/// How the embedded defaults are named in messages (they cannot fail, but a test may show it).
+const EMBEDDED_ORIGIN: &str = "<built-in default config>";
+
+/// Allowed values of `on_unroutable`; the first is the default.
+pub const ON_UNROUTABLE: &[&str] = &["backorder", "hold"];
+/// Allowed values of `console.theme`; the first is the default.
+pub const THEMES: &[&str] = &["default", "light"];
+
+/// Fallback data folder when neither the command line, the config nor the platform gives one.
+const FALLBACK_DATA_DIR: &str = "./ordo-data";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file it was read from; `None` for the embedded defaults.
+    pub source: Option<PathBuf>,
+    /// As written in the file (relative paths are resolved by [`Config::resolve_data_dir`]).
+    pub data_dir: Option<PathBuf>,
+    pub store: StoreConfig,
+    pub inventory: InventoryConfig,
+    pub locations: Vec<Location>,
+    /// `[[channels]]`, reserved for the connectors issue: kept raw. Each has a unique string `id`.
+    pub channels: Vec<toml::Table>,
+    /// `[[rules]]`, reserved for the routing issue: kept raw, unchecked.
+    pub rules: Vec<toml::Table>,
+    /// What routing does with an order no location can take: "backorder" (default) or "hold".
+    pub on_unroutable: String,
+    pub console: ConsoleConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    /// sled page cache, in MiB; 1 to 1048576 (1 TiB), so `mb * 1024 * 1024` never overflows.
+    pub cache_capacity_mb: u64,
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        StoreConfig {
+            cache_capacity_mb: 64,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct InventoryConfig {
+    /// Units per sku x location never offered to channels; at least 0.
+    pub default_safety_stock: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConsoleConfig {
+    /// "default" or "light".
+    pub theme: String,
+    /// IANA zone name for displayed times; not checked yet. `None` = the machine's zone.
+    pub timezone: Option<String>,
+    /// Name recorded as the actor of console actions; `None` = the login name.
+    pub operator: Option<String>,
+}
+
+impl Default for ConsoleConfig {
+    fn default() -> Self {
+        ConsoleConfig {
+            theme: THEMES[0].to_owned(),
+            timezone: None,
+            operator: None,
+        }
+    }
+}
+
+impl Default for Config {
+    /// The embedded defaults.
+    fn default() -> Self {
+        Config::embedded_default()
+    }
+}
+
+impl Config {
+    /// Reads, parses and validates `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|source| {
+            if source.kind() == std::io::ErrorKind::NotFound {
+                ConfigError::NotFound {
+                    file: path.to_path_buf(),
+                }
+            } else {
+                ConfigError::Unreadable {
+                    file: path.to_path_buf(),
+                    source,
+                }
+            }
+        })?;
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let bytes = e.as_bytes();
+                let at = e.utf8_error().valid_up_to();
+                let line = bytes[..at.min(bytes.len())]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count()
+                    + 1;
+                return Err(ConfigError::Syntax {
+                    file: path.to_path_buf(),
+                    line: Some(line),
+                    message: "the file is not valid UTF-8 text; save it as UTF-8".to_owned(),
+                });
+            }
+        };
+        Self::parse_from(&text, path, Some(path.to_path_buf()))
+    }
+
+    /// Parses and validates `text`; `origin` names it in messages and becomes [`Config::source`]
+    /// (so a relative `data_dir` resolves against its folder).
+    pub fn parse(text: &str, origin: &Path) -> Result<Config, ConfigError> {
+        Self::parse_from(text, origin, Some(origin.to_path_buf()))
+    }
+
+    /// The defaults compiled into the binary (`assets/default-config.toml`).
+    pub fn embedded_default() -> Config {
+        // The text is a compile-time constant and `embedded_default_is_valid` parses it on every
+        // test run, so this cannot fail at run time; if it ever did, it is our bug, not the user's.
+        Self::parse_from(DEFAULT_TOML, Path::new(EMBEDDED_ORIGIN), None)
+            .unwrap_or_else(|e| panic!("assets/default-config.toml is invalid: {e}"))
+    }
+
+    /// Which config to use: `explicit` (from `--config` or `ORDO_CONFIG`) if given, and then a
+    /// missing file is an error; else `$XDG_CONFIG_HOME/ordo/config.toml` if it exists; else the
+    /// embedded defaults.
+    pub fn discover(explicit: Option<&Path>) -> Result<Config, ConfigError> {
+        let user = directories::ProjectDirs::from("", "", "ordo")
+            .map(|dirs| dirs.config_dir().join("config.toml"));
+        Self::discover_in(explicit, user.as_deref())
+    }
+
+    /// `discover` with the per-user path passed in, so tests need not touch the environment.
+    fn discover_in(explicit: Option<&Path>, user: Option<&Path>) -> Result<Config, ConfigError> {
+        if let Some(path) = explicit {
+            return Config::load(path);
+        }
+        match user {
+            // `exists` rather than `is_file`: a directory there should be reported, not skipped.
+            Some(path) if path.exists() => Config::load(path),
+            _ => Ok(Config::embedded_default()),
+        }
+    }
+
+    /// The data folder: `explicit` (`--data` / `ORDO_DATA`) > the config's `data_dir` (relative to
+    /// the config file's folder; `~/` means the home folder) > the platform data folder
+    /// (`$XDG_DATA_HOME/ordo`) > `./ordo-data`.
+    pub fn resolve_data_dir(&self, explicit: Option<&Path>) -> PathBuf {
+        let project = directories::ProjectDirs::from("", "", "ordo").map(|d| d.data_dir().into());
+        let home = directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf());
+        self.resolve_data_dir_in(explicit, project, home.as_deref())
+    }
+
+    fn resolve_data_dir_in(
+        &self,
+        explicit: Option<&Path>,
+        project: Option<PathBuf>,
+        home: Option<&Path>,
+    ) -> PathBuf {
+        if let Some(dir) = explicit {
+            return dir.to_path_buf();
+        }
+        if let Some(dir) = &self.data_dir {
+            if let (Ok(rest), Some(home)) = (dir.strip_prefix("~"), home) {
+                return home.join(rest);
+            }
+            if dir.is_absolute() {
+                return dir.clone();
+            }
+            // Relative to the file that said it, not to wherever ordo happens to be started.
+            return match self.source.as_deref().and_then(Path::parent) {
+                Some(folder) => folder.join(dir),
+                None => dir.clone(),
+            };
+        }
+        project.unwrap_or_else(|| PathBuf::from(FALLBACK_DATA_DIR))
+    }
+
+    pub fn location(&self, id: &str) -> Option<&Location> {
+        self.locations.iter().find(|l| l.id == id)
+    }
+
+    fn parse_from(text: &str, file: &Path, source: Option<PathBuf>) -> Result<Config, ConfigError> {
+        let outline = outline::Outline::parse(text).map_err(|e| error::syntax(&e, text, file))?;
+        let raw: raw::RawConfig =
+            toml::from_str(text).map_err(|e| error::schema(&e, text, file, &outline))?;
+        validate::build(raw, text, file, &outline, source)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,68 @@
+//! The file as written: serde shapes with `deny_unknown_fields` (so a typo is an error, not a
+//! silently ignored key) and `Spanned` on every value a later check must point at.
+//!
+//! Everything is optional here; defaults and required keys are decided in `validate`, where the
+//! messages can say what to write. Integers that have a domain narrower than TOML's i64 are read
+//! as i64 so that `priority = -1` gets our "out of range; use ..." message rather than serde's.
+//! Field order is the order listed in "expected one of: ..." messages.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a TOML document")]
+pub(super) struct RawConfig {
+    pub data_dir: Option<Spanned<String>>,
+    pub on_unroutable: Option<Spanned<String>>,
+    #[serde(default)]
+    pub store: RawStore,
+    #[serde(default)]
+    pub inventory: RawInventory,
+    #[serde(default)]
+    pub locations: Vec<Spanned<RawLocation>>,
+    /// Reserved for the connectors issue: kept raw, only `id` is checked.
+    #[serde(default)]
+    pub channels: Vec<Spanned<toml::Table>>,
+    /// Reserved for the routing issue: kept raw.
+    #[serde(default)]
+    pub rules: Vec<toml::Table>,
+    #[serde(default)]
+    pub console: RawConsole,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table, e.g. [store]")]
+pub(super) struct RawStore {
+    /// u64 on purpose: the documented type error is "expected u64".
+    pub cache_capacity_mb: Option<Spanned<u64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table, e.g. [inventory]")]
+pub(super) struct RawInventory {
+    pub default_safety_stock: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table of location settings")]
+pub(super) struct RawLocation {
+    pub id: Option<Spanned<String>>,
+    pub name: Option<Spanned<String>>,
+    pub kind: Option<Spanned<String>>,
+    pub priority: Option<Spanned<i64>>,
+    pub lat: Option<Spanned<f64>>,
+    pub lon: Option<Spanned<f64>>,
+    #[serde(default)]
+    pub tags: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub channels: Vec<Spanned<String>>,
+    pub daily_capacity: Option<Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table, e.g. [console]")]
+pub(super) struct RawConsole {
+    pub theme: Option<Spanned<String>>,
+    pub timezone: Option<Spanned<String>>,
+    pub operator: Option<Spanned<String>>,
+}

@@ -1,0 +1,485 @@
+//! Raw (as written) to public (as used): fill defaults, reject impossible values.
+//!
+//! Every check reports into `Problems`, which keeps the problem that comes first in the file, so
+//! the user fixes the file top to bottom and the message does not depend on the order of the
+//! checks below. Values that failed a check get a placeholder; the placeholder never escapes
+//! because any problem turns the whole result into an error.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use super::error::ConfigError;
+use super::outline::{line_of, Outline, Seg};
+use super::raw::{RawConfig, RawConsole, RawInventory, RawLocation, RawStore};
+use super::{Config, ConsoleConfig, InventoryConfig, StoreConfig, ON_UNROUTABLE, THEMES};
+use crate::model::{Location, LocationKind};
+
+const KINDS: [LocationKind; 3] = [
+    LocationKind::Warehouse,
+    LocationKind::Store,
+    LocationKind::Dropship,
+];
+
+pub(super) fn build(
+    raw: RawConfig,
+    text: &str,
+    file: &Path,
+    outline: &Outline,
+    source: Option<PathBuf>,
+) -> Result<Config, ConfigError> {
+    let mut p = Problems {
+        text,
+        file,
+        first: None,
+    };
+
+    let data_dir = raw.data_dir.and_then(|d| {
+        if d.get_ref().trim().is_empty() {
+            p.report(
+                d.span(),
+                "data_dir",
+                "data_dir is empty; remove it to use the default data folder, or give a path"
+                    .to_owned(),
+            );
+            None
+        } else {
+            Some(PathBuf::from(d.into_inner()))
+        }
+    });
+    let on_unroutable = match raw.on_unroutable {
+        None => ON_UNROUTABLE[0].to_owned(),
+        Some(v) => {
+            if !ON_UNROUTABLE.contains(&v.get_ref().as_str()) {
+                p.report(
+                    v.span(),
+                    "on_unroutable",
+                    format!(
+                        "on_unroutable = {:?} is not allowed; use \"backorder\" (the default: keep the order and wait for stock) or \"hold\" (stop it for an operator)",
+                        v.get_ref()
+                    ),
+                );
+            }
+            v.into_inner()
+        }
+    };
+    let store = store(raw.store, &mut p);
+    let inventory = inventory(raw.inventory, &mut p);
+    let locations = locations(raw.locations, &mut p);
+    let channels = channels(raw.channels, outline, &mut p);
+    let console = console(raw.console, &mut p);
+
+    if let Some((_, err)) = p.first {
+        return Err(err);
+    }
+    Ok(Config {
+        source,
+        data_dir,
+        store,
+        inventory,
+        locations,
+        channels,
+        rules: raw.rules,
+        on_unroutable,
+        console,
+    })
+}
+
+/// Collects problems, keeping the one earliest in the file.
+struct Problems<'a> {
+    text: &'a str,
+    file: &'a Path,
+    first: Option<(usize, ConfigError)>,
+}
+
+impl Problems<'_> {
+    fn report(&mut self, span: Range<usize>, key: impl Into<String>, message: String) {
+        let at = span.start;
+        if self.first.as_ref().is_some_and(|(prev, _)| *prev <= at) {
+            return;
+        }
+        self.first = Some((
+            at,
+            ConfigError::Invalid {
+                file: self.file.to_path_buf(),
+                line: Some(line_of(self.text, at)),
+                key: key.into(),
+                message,
+            },
+        ));
+    }
+
+    fn line(&self, span: &Range<usize>) -> usize {
+        line_of(self.text, span.start)
+    }
+}
+
+/// 1 TiB. Far above any real cache, and low enough that `mb * 1024 * 1024` cannot overflow a u64
+/// in the store (a huge number here is almost always bytes typed where MiB were meant).
+pub(super) const MAX_CACHE_MB: u64 = 1 << 20;
+
+fn store(raw: RawStore, p: &mut Problems) -> StoreConfig {
+    let mut out = StoreConfig::default();
+    if let Some(v) = raw.cache_capacity_mb {
+        let mb = *v.get_ref();
+        if mb == 0 {
+            p.report(
+                v.span(),
+                "store.cache_capacity_mb",
+                format!(
+                    "store.cache_capacity_mb = 0 is too small; the cache needs at least 1 (MiB), the default is {}",
+                    StoreConfig::default().cache_capacity_mb
+                ),
+            );
+        } else if mb > MAX_CACHE_MB {
+            p.report(
+                v.span(),
+                "store.cache_capacity_mb",
+                format!(
+                    "store.cache_capacity_mb = {mb} is too large; the size is in MiB (not bytes), at most {MAX_CACHE_MB} (1 TiB)"
+                ),
+            );
+        }
+        out.cache_capacity_mb = mb;
+    }
+    out
+}
+
+fn inventory(raw: RawInventory, p: &mut Problems) -> InventoryConfig {
+    let mut out = InventoryConfig::default();
+    if let Some(v) = raw.default_safety_stock {
+        if *v.get_ref() < 0 {
+            p.report(
+                v.span(),
+                "inventory.default_safety_stock",
+                format!(
+                    "inventory.default_safety_stock = {} is negative; use 0 (the default) or more units held back from every channel",
+                    v.get_ref()
+                ),
+            );
+        }
+        out.default_safety_stock = v.into_inner();
+    }
+    out
+}
+
+fn console(raw: RawConsole, p: &mut Problems) -> ConsoleConfig {
+    let mut out = ConsoleConfig::default();
+    if let Some(v) = raw.theme {
+        if !THEMES.contains(&v.get_ref().as_str()) {
+            p.report(
+                v.span(),
+                "console.theme",
+                format!(
+                    "console.theme = {:?} is not a theme; use \"default\" or \"light\"",
+                    v.get_ref()
+                ),
+            );
+        }
+        out.theme = v.into_inner();
+    }
+    // The IANA name is not checked yet (no tz database in the crate); the console falls back to
+    // UTC when it cannot use it.
+    out.timezone = raw.timezone.map(Spanned::into_inner);
+    out.operator = raw.operator.map(Spanned::into_inner);
+    out
+}
+
+fn locations(raw: Vec<Spanned<RawLocation>>, p: &mut Problems) -> Vec<Location> {
+    // id -> (index, line) of its first use, to name both places on a duplicate.
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, loc) in raw.into_iter().enumerate() {
+        let header = loc.span();
+        let mut loc = loc.into_inner();
+        let id = location_id(i, &header, loc.id.take(), &mut seen, p);
+        out.push(location(i, &header, id, loc, p));
+    }
+    out
+}
+
+fn location_id(
+    i: usize,
+    header: &Range<usize>,
+    id: Option<Spanned<String>>,
+    seen: &mut HashMap<String, (usize, usize)>,
+    p: &mut Problems,
+) -> String {
+    let key = format!("locations[{i}].id");
+    let Some(id) = id else {
+        p.report(
+            header.clone(),
+            key,
+            format!(
+                "locations[{i}]: missing key `id`; every location needs one, e.g. id = \"wh-east\""
+            ),
+        );
+        return String::new();
+    };
+    let span = id.span();
+    let id = id.into_inner();
+    if id.is_empty() {
+        p.report(
+            span,
+            key,
+            format!("locations[{i}].id is empty; give the location a short id such as \"wh-east\""),
+        );
+    } else if let Some(bad) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        p.report(
+            span,
+            key,
+            format!(
+                "locations[{i}].id = {id:?} contains {bad:?}; ids may only use letters, digits, '.', '_' and '-', e.g. \"wh-east\""
+            ),
+        );
+    } else if let Some(&(first, first_line)) = seen.get(&id) {
+        p.report(
+            span,
+            key,
+            format!(
+                "locations[{i}].id = {id:?} is already used by locations[{first}] at line {first_line}; location ids must be unique"
+            ),
+        );
+    } else {
+        let line = p.line(&span);
+        seen.insert(id.clone(), (i, line));
+    }
+    id
+}
+
+fn location(
+    i: usize,
+    header: &Range<usize>,
+    id: String,
+    raw: RawLocation,
+    p: &mut Problems,
+) -> Location {
+    let kind = match raw.kind {
+        None => {
+            p.report(
+                header.clone(),
+                format!("locations[{i}].kind"),
+                format!(
+                    "locations[{i}]: missing key `kind`; add kind = \"warehouse\", \"store\" or \"dropship\""
+                ),
+            );
+            LocationKind::Warehouse
+        }
+        Some(k) => match KINDS.iter().find(|kind| kind.as_str() == k.get_ref()) {
+            Some(kind) => *kind,
+            None => {
+                p.report(
+                    k.span(),
+                    format!("locations[{i}].kind"),
+                    format!(
+                        "locations[{i}].kind = {:?} is not a location kind; use \"warehouse\", \"store\" or \"dropship\"",
+                        k.get_ref()
+                    ),
+                );
+                LocationKind::Warehouse
+            }
+        },
+    };
+
+    let name = match raw.name {
+        None => id.clone(),
+        Some(n) => {
+            if n.get_ref().trim().is_empty() {
+                p.report(
+                    n.span(),
+                    format!("locations[{i}].name"),
+                    format!(
+                        "locations[{i}].name is empty; give a display name, or remove the key to show the id"
+                    ),
+                );
+            }
+            n.into_inner()
+        }
+    };
+
+    let priority = raw.priority.map(|v| {
+        u32_at_least(p, &v, 1, format!("locations[{i}].priority"), |key, v| {
+            format!(
+                "{key} = {v} is out of range; use a whole number from 1 (the most preferred) to {}, or remove it to rank the location after those that have one",
+                u32::MAX
+            )
+        })
+    });
+    let daily_capacity = raw.daily_capacity.map(|v| {
+        u32_at_least(p, &v, 0, format!("locations[{i}].daily_capacity"), |key, v| {
+            format!(
+                "{key} = {v} is out of range; use a number of orders per day from 0 to {}, or remove it for no limit",
+                u32::MAX
+            )
+        })
+    });
+
+    let lat = coordinate(p, raw.lat.as_ref(), i, "lat", 90.0, "a latitude");
+    let lon = coordinate(p, raw.lon.as_ref(), i, "lon", 180.0, "a longitude");
+    match (&raw.lat, &raw.lon) {
+        (Some(lat), None) => p.report(
+            lat.span(),
+            format!("locations[{i}].lon"),
+            format!("locations[{i}] has lat but no lon; give both (decimal degrees) or neither"),
+        ),
+        (None, Some(lon)) => p.report(
+            lon.span(),
+            format!("locations[{i}].lat"),
+            format!("locations[{i}] has lon but no lat; give both (decimal degrees) or neither"),
+        ),
+        _ => {}
+    }
+
+    let tags = names(p, raw.tags, i, "tags", "tag");
+    let channels = names(p, raw.channels, i, "channels", "channel");
+
+    Location {
+        id,
+        name,
+        kind,
+        priority,
+        lat,
+        lon,
+        tags,
+        channels,
+        daily_capacity,
+    }
+}
+
+/// An i64 from the file that must fit `min..=u32::MAX`.
+fn u32_at_least(
+    p: &mut Problems,
+    v: &Spanned<i64>,
+    min: u32,
+    key: String,
+    message: impl FnOnce(&str, i64) -> String,
+) -> u32 {
+    match u32::try_from(*v.get_ref()) {
+        Ok(n) if n >= min => n,
+        _ => {
+            let text = message(&key, *v.get_ref());
+            p.report(v.span(), key, text);
+            min
+        }
+    }
+}
+
+fn coordinate(
+    p: &mut Problems,
+    v: Option<&Spanned<f64>>,
+    i: usize,
+    name: &str,
+    limit: f64,
+    what: &str,
+) -> Option<f64> {
+    let v = v?;
+    let x = *v.get_ref();
+    // NaN fails `contains` too, so `lat = nan` is rejected here as well.
+    if !(-limit..=limit).contains(&x) {
+        p.report(
+            v.span(),
+            format!("locations[{i}].{name}"),
+            format!(
+                "locations[{i}].{name} = {x} is out of range; {what} is between -{limit} and {limit}"
+            ),
+        );
+    }
+    Some(x)
+}
+
+/// Tags and channel names: an empty one can never match anything, so it is a mistake.
+fn names(
+    p: &mut Problems,
+    raw: Vec<Spanned<String>>,
+    i: usize,
+    key: &str,
+    what: &str,
+) -> Vec<String> {
+    raw.into_iter()
+        .map(|v| {
+            if v.get_ref().trim().is_empty() {
+                p.report(
+                    v.span(),
+                    format!("locations[{i}].{key}"),
+                    format!("locations[{i}].{key} has an empty {what} name; remove it"),
+                );
+            }
+            v.into_inner()
+        })
+        .collect()
+}
+
+/// `[[channels]]` stay raw until the connectors issue; all we promise now is a unique string id.
+fn channels(
+    raw: Vec<Spanned<toml::Table>>,
+    outline: &Outline,
+    p: &mut Problems,
+) -> Vec<toml::Table> {
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, ch) in raw.into_iter().enumerate() {
+        let header = ch.span();
+        let table = ch.into_inner();
+        let key = format!("channels[{i}].id");
+        // `toml::Table` has no spans; the outline knows where the id value is.
+        let id_span = outline
+            .span_of(&[
+                Seg::Key("channels".into()),
+                Seg::Index(i),
+                Seg::Key("id".into()),
+            ])
+            .unwrap_or_else(|| header.clone());
+        match table.get("id") {
+            None => p.report(
+                header,
+                key,
+                format!(
+                    "channels[{i}]: missing key `id`; every channel needs one, e.g. id = \"shopify\""
+                ),
+            ),
+            Some(toml::Value::String(id)) if id.trim().is_empty() => p.report(
+                id_span,
+                key,
+                format!("channels[{i}].id is empty; name the channel, e.g. id = \"shopify\""),
+            ),
+            Some(toml::Value::String(id)) => {
+                if let Some(&(first, first_line)) = seen.get(id) {
+                    p.report(
+                        id_span,
+                        key,
+                        format!(
+                            "channels[{i}].id = {id:?} is already used by channels[{first}] at line {first_line}; channel ids must be unique"
+                        ),
+                    );
+                } else {
+                    let line = p.line(&id_span);
+                    seen.insert(id.clone(), (i, line));
+                }
+            }
+            Some(other) => p.report(
+                id_span,
+                key,
+                format!(
+                    "channels[{i}].id must be a string, not {} {}; quote it, e.g. id = \"shopify\"",
+                    article(other.type_str()),
+                    other.type_str()
+                ),
+            ),
+        }
+        out.push(table);
+    }
+    out
+}
+
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
