@@ -142,7 +142,11 @@ fn acknowledged_orders_survive_sigkill_exactly_once() {
         verify(&sb, &acked);
         println!(
             "run {runs}: {} after {} ms; {} newly acknowledged, {} in all",
-            if started.elapsed() >= wait { "killed" } else { "finished" },
+            if started.elapsed() >= wait {
+                "killed"
+            } else {
+                "finished"
+            },
             wait.as_millis(),
             acked.len() - acked_before,
             acked.len()

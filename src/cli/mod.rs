@@ -4,6 +4,7 @@
 mod actions;
 mod check;
 mod ingest;
+mod logging;
 mod orders;
 mod quarantine;
 mod stock;
@@ -133,6 +134,8 @@ impl Context {
 
 pub fn run(cli: Cli) -> Result<()> {
     let ctx = Context::load(&cli)?;
+    let _log = logging::init(&ctx.data_dir);
+    tracing::info!(command = ?cli.command, data = %ctx.data_dir.display(), "start");
     match cli.command {
         Command::Ingest(args) => ingest::run(&ctx, args),
         Command::Orders(args) => orders::list(&ctx, args),

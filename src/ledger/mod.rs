@@ -171,6 +171,12 @@ struct Request {
     reply: oneshot::Sender<Reply>,
 }
 
+enum Message {
+    Request(Request),
+    /// Finish what came before, then stop: handles still held elsewhere get `Stopped`.
+    Stop,
+}
+
 #[derive(Debug, Clone)]
 pub struct LedgerSettings {
     pub locations: Vec<Location>,
@@ -183,7 +189,7 @@ pub type ChangeBatch = Arc<Vec<Event>>;
 /// A cheap, cloneable way to send commands to the ledger.
 #[derive(Clone)]
 pub struct LedgerHandle {
-    tx: mpsc::Sender<Request>,
+    tx: mpsc::Sender<Message>,
     changes: broadcast::Sender<ChangeBatch>,
 }
 
@@ -193,7 +199,7 @@ impl LedgerHandle {
     pub async fn send(&self, command: Command) -> Result<oneshot::Receiver<Reply>, LedgerError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Request { command, reply })
+            .send(Message::Request(Request { command, reply }))
             .await
             .map_err(|_| LedgerError::Stopped)?;
         Ok(rx)
@@ -209,7 +215,7 @@ impl LedgerHandle {
     pub fn send_blocking(&self, command: Command) -> Result<oneshot::Receiver<Reply>, LedgerError> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .blocking_send(Request { command, reply })
+            .blocking_send(Message::Request(Request { command, reply }))
             .map_err(|_| LedgerError::Stopped)?;
         Ok(rx)
     }
@@ -274,10 +280,15 @@ impl Ledger {
     }
 
     fn join(&mut self) {
-        // The thread ends when every sender is gone; ours is the last one callers do not own.
-        let (dead_tx, _) = mpsc::channel(1);
-        self.handle.tx = dead_tx;
         if let Some(t) = self.thread.take() {
+            // The writer may already be gone (then the send fails, which is fine). A helper
+            // thread sends, because blocking_send may not run on an async runtime's thread.
+            let tx = &self.handle.tx;
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    let _ = tx.blocking_send(Message::Stop);
+                });
+            });
             let _ = t.join();
         }
     }
@@ -297,13 +308,21 @@ struct Writer {
 }
 
 impl Writer {
-    fn run(mut self, mut rx: mpsc::Receiver<Request>) {
+    fn run(mut self, mut rx: mpsc::Receiver<Message>) {
         let mut requests = Vec::with_capacity(GROUP_MAX);
-        while let Some(first) = rx.blocking_recv() {
-            requests.push(first);
+        let mut stopping = false;
+        while !stopping {
+            match rx.blocking_recv() {
+                Some(Message::Request(r)) => requests.push(r),
+                Some(Message::Stop) | None => break,
+            }
             while requests.len() < GROUP_MAX {
                 match rx.try_recv() {
-                    Ok(r) => requests.push(r),
+                    Ok(Message::Request(r)) => requests.push(r),
+                    Ok(Message::Stop) => {
+                        stopping = true;
+                        break;
+                    }
                     Err(_) => break,
                 }
             }

@@ -1,1 +1,172 @@
-//! placeholder
+//! Routing: which locations fulfill an order, decided by rules that staff edit while ordo runs.
+//!
+//! The decision is a pure function ([`route`]): no I/O, no clock, no async. The ledger calls it
+//! for live orders inside its single-writer step (and reserves what it returns), `ordo route
+//! --scenario FILE` calls it through [`run_scenario_file`], and what-if replays call it over
+//! stored orders. The semantics are those of `reference/routing/scenarios.md`, step for step;
+//! `decide.rs` cites the step each part implements.
+//!
+//! | file | owns |
+//! | --- | --- |
+//! | `rules.rs` | [`Rule`] as written (JSON scenario files and TOML `[[rules]]` share the fields), validation, and the compiled [`RuleSet`] |
+//! | `decide.rs` | the algorithm: [`route`] |
+//! | `explain.rs` | [`Explanation`]: per rule tried, why it applied or not, per location why excluded or how ranked; [`Explanation::summary`] |
+//! | `geo.rs` | great-circle distance |
+//! | `scenario.rs` | the scenario file: parse, build the inputs, route, compare with `expect` |
+//!
+//! Decisions made on purpose where the spec leaves room are listed in `rules.rs` (validation)
+//! and `decide.rs` (evaluation).
+
+mod decide;
+mod explain;
+pub mod geo;
+mod rules;
+mod scenario;
+
+#[cfg(test)]
+mod props;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Allocation, Location, Money, StockLevel};
+
+pub use decide::route;
+pub use explain::{
+    Condition, ExplainEntry, ExplainSite, Explanation, Method, Outcome, Pick, RuleTrace, SiteTrace,
+    Verdict,
+};
+pub use rules::{
+    validate_rules, Action, OnUnroutable, Rule, RuleError, RuleSet, SortKey, Split, When,
+};
+pub use scenario::{
+    parse_scenario, run_scenario_file, run_scenario_str, Expect, Scenario, ScenarioError,
+    ScenarioOutcome,
+};
+
+/// One order line as routing sees it: what still has to be placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RouteLine {
+    pub line: u32,
+    pub sku: String,
+    /// Lines with quantity 0 are ignored.
+    pub qty: u32,
+}
+
+/// The order as routing sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RouteRequest {
+    pub order_id: String,
+    pub channel: String,
+    pub ship_method: String,
+    pub pickup_location: Option<String>,
+    pub total: Money,
+    pub country: Option<String>,
+    pub postal_code: Option<String>,
+    /// Ship-to coordinates. Absent: every location is at infinite distance (ranked last by
+    /// `closest`, dropped by `max_distance_km`). Geocoding from the postal code is the caller's
+    /// business; routing is pure.
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub lines: Vec<RouteLine>,
+}
+
+/// A location and how many orders it has taken today (for `daily_capacity`).
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    pub location: &'a Location,
+    pub allocated_today: u32,
+}
+
+/// Stock levels as the decision sees them. An absent level is all zeros.
+pub trait StockView {
+    fn level(&self, sku: &str, location: &str) -> StockLevel;
+}
+
+/// Any `Fn(sku, location) -> StockLevel` is a stock view.
+impl<F> StockView for F
+where
+    F: Fn(&str, &str) -> StockLevel,
+{
+    fn level(&self, sku: &str, location: &str) -> StockLevel {
+        self(sku, location)
+    }
+}
+
+/// A simple in-memory stock table (sku -> location -> level), for scenarios, tests and benches.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StockTable {
+    levels: HashMap<String, HashMap<String, StockLevel>>,
+}
+
+impl StockTable {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the level of `sku` at `location`, returning the one it replaces.
+    pub fn set(
+        &mut self,
+        sku: impl Into<String>,
+        location: impl Into<String>,
+        level: StockLevel,
+    ) -> Option<StockLevel> {
+        self.levels
+            .entry(sku.into())
+            .or_default()
+            .insert(location.into(), level)
+    }
+
+    pub fn get(&self, sku: &str, location: &str) -> Option<&StockLevel> {
+        self.levels.get(sku)?.get(location)
+    }
+}
+
+impl StockView for StockTable {
+    fn level(&self, sku: &str, location: &str) -> StockLevel {
+        self.get(sku, location).copied().unwrap_or_default()
+    }
+}
+
+/// What routing decided for an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    Allocated,
+    PartiallyAllocated,
+    Backordered,
+    Held,
+}
+
+impl DecisionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DecisionStatus::Allocated => "allocated",
+            DecisionStatus::PartiallyAllocated => "partially_allocated",
+            DecisionStatus::Backordered => "backordered",
+            DecisionStatus::Held => "held",
+        }
+    }
+}
+
+impl std::fmt::Display for DecisionStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The answer of [`route`]: step 10 of the spec, plus the structured explanation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    pub status: DecisionStatus,
+    /// Name of the deciding rule; `None` when no rule allocated or held the order.
+    pub rule: Option<String>,
+    /// Never holds an allocation of 0 units.
+    pub allocations: Vec<Allocation>,
+    /// Set for `held` only: the hold rule's reason, or "unroutable".
+    pub reason: Option<String>,
+    pub explain: Explanation,
+}

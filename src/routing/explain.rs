@@ -1,0 +1,396 @@
+//! Why a decision came out as it did: per rule tried, whether it applied and if not why; per
+//! location a rule looked at, why it was excluded or how it ranked (with the key values); the
+//! winning plan.
+//!
+//! Building it is cheap on purpose (the decision runs in the ledger's hot loop): plain structs,
+//! locations referred to by index into [`Explanation::locations`], no formatting. Text is made
+//! on demand by [`Explanation::summary`]; [`Explanation::entries`] gives the readable per-rule
+//! array of the scenario answer.
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use super::rules::OnUnroutable;
+use super::DecisionStatus;
+
+/// The explanation stored with a decision.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Ids of the locations routing was given, in that order; [`SiteTrace::site`] indexes it.
+    pub locations: Vec<String>,
+    /// One entry per rule tried, in order; the last one decided unless `unroutable` is set.
+    pub rules: Vec<RuleTrace>,
+    /// Set when no rule allocated or held the order: what `on_unroutable` made of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unroutable: Option<OnUnroutable>,
+}
+
+/// One rule tried.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RuleTrace {
+    /// 0-based position in the rule list.
+    pub index: usize,
+    pub name: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Every location, for a routing rule whose `when` matched; empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sites: Vec<SiteTrace>,
+}
+
+/// What a rule came to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum Outcome {
+    /// A `when` condition did not match: the rule does not apply.
+    Skipped { condition: Condition },
+    /// A hold rule applied.
+    Held { reason: String },
+    /// A routing rule placed the order (in full, or in part for split "partial").
+    Placed {
+        status: DecisionStatus,
+        method: Method,
+        /// Locations used, in the order the plan took them, with the units each gives.
+        picks: Vec<Pick>,
+        /// Units left backordered (split "partial" only).
+        missing_units: u64,
+    },
+    /// No location passed the patterns, channel, capacity and distance checks.
+    NoCandidates,
+    /// split "never" and no single candidate has every line in full.
+    NoSingleLocation,
+    /// split "allowed" and the candidates together lack units.
+    MissingUnits {
+        missing_units: u64,
+        placeable_units: u64,
+    },
+    /// split "partial" and not one unit could be placed.
+    NothingPlaced { missing_units: u64 },
+}
+
+impl Outcome {
+    /// Whether the rule decided the order (placed or held it).
+    pub fn applied(&self) -> bool {
+        matches!(self, Outcome::Held { .. } | Outcome::Placed { .. })
+    }
+}
+
+/// The `when` condition that did not match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    Channels,
+    Countries,
+    ShipMethods,
+    TotalMin,
+    TotalMax,
+    SkusAny,
+}
+
+impl Condition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::Channels => "channels",
+            Condition::Countries => "countries",
+            Condition::ShipMethods => "ship_methods",
+            Condition::TotalMin => "total_min",
+            Condition::TotalMax => "total_max",
+            Condition::SkusAny => "skus_any",
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Condition::Channels => "the order's channel is not in when.channels",
+            Condition::Countries => "the ship-to country is not in when.countries",
+            Condition::ShipMethods => "the ship method is not in when.ship_methods",
+            Condition::TotalMin => "the order total is below when.total_min",
+            Condition::TotalMax => "the order total is above when.total_max",
+            Condition::SkusAny => "no line's SKU is in when.skus_any",
+        }
+    }
+}
+
+/// How a routing rule built its plan (steps 6 and 7 of the spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// One location fills every line (step 6).
+    SingleLocation,
+    /// Greedy cover, for sort lists with fewest_splits (step 7).
+    GreedyCover,
+    /// Each line in line order from the candidates in rank order (step 7).
+    PerLine,
+    /// The order had no unit to place (every line has quantity 0).
+    NothingToPlace,
+}
+
+impl Method {
+    fn describe(self) -> &'static str {
+        match self {
+            Method::SingleLocation => "one location has every line",
+            Method::GreedyCover => "greedy cover (fewest splits)",
+            Method::PerLine => "line by line in rank order",
+            Method::NothingToPlace => "nothing to place",
+        }
+    }
+}
+
+/// One location of the plan and the units it gives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pick {
+    pub location: String,
+    pub units: u64,
+}
+
+/// One location as a routing rule saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SiteTrace {
+    /// Index into [`Explanation::locations`].
+    pub site: u32,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// Why a location was excluded, or how it ranked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// Matches none of the rule's `locations` patterns.
+    NoPatternMatch,
+    /// Has a `channels` list without the order's channel.
+    WrongChannel,
+    /// `allocated_today` has reached `daily_capacity`.
+    AtCapacity {
+        allocated_today: u32,
+        daily_capacity: u32,
+    },
+    /// Farther than `max_distance_km`; `distance_km` is absent when a coordinate is missing
+    /// (infinitely far).
+    TooFar {
+        distance_km: Option<f64>,
+        max_distance_km: f64,
+    },
+    /// A candidate: its rank (1 = best) and the key values it was ranked by. `distance_km` is
+    /// given when the rule uses distance and both ends have coordinates; `most_stock` when the
+    /// rule sorts by it.
+    Ranked {
+        rank: u32,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        distance_km: Option<f64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<u32>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        most_stock: Option<u64>,
+    },
+}
+
+/// A rule of the readable per-rule array (the scenario answer's `explain`), or the final word
+/// of `on_unroutable`.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum ExplainEntry<'a> {
+    Rule {
+        rule: &'a str,
+        /// 1-based, as in validation messages.
+        number: usize,
+        applied: bool,
+        #[serde(flatten)]
+        outcome: &'a Outcome,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        locations: Vec<ExplainSite<'a>>,
+        summary: Vec<String>,
+    },
+    Unroutable {
+        on_unroutable: OnUnroutable,
+        summary: Vec<String>,
+    },
+}
+
+/// A location with its id spelled out.
+#[derive(Debug, Serialize)]
+pub struct ExplainSite<'a> {
+    pub location: &'a str,
+    #[serde(flatten)]
+    pub verdict: &'a Verdict,
+}
+
+impl Explanation {
+    fn location(&self, site: u32) -> &str {
+        self.locations
+            .get(site as usize)
+            .map(String::as_str)
+            .unwrap_or("?")
+    }
+
+    /// Human lines: one per rule tried, then indented lines for its locations; the last line
+    /// says what happened when no rule decided.
+    pub fn summary(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for r in &self.rules {
+            self.rule_lines(r, &mut out);
+        }
+        if let Some(u) = self.unroutable {
+            out.push(unroutable_line(u));
+        }
+        out
+    }
+
+    /// The readable per-rule array of the scenario answer.
+    pub fn entries(&self) -> Vec<ExplainEntry<'_>> {
+        let mut out: Vec<ExplainEntry<'_>> = self
+            .rules
+            .iter()
+            .map(|r| {
+                let mut summary = Vec::new();
+                self.rule_lines(r, &mut summary);
+                ExplainEntry::Rule {
+                    rule: &r.name,
+                    number: r.index + 1,
+                    applied: r.outcome.applied(),
+                    outcome: &r.outcome,
+                    locations: r
+                        .sites
+                        .iter()
+                        .map(|s| ExplainSite {
+                            location: self.location(s.site),
+                            verdict: &s.verdict,
+                        })
+                        .collect(),
+                    summary,
+                }
+            })
+            .collect();
+        if let Some(u) = self.unroutable {
+            out.push(ExplainEntry::Unroutable {
+                on_unroutable: u,
+                summary: vec![unroutable_line(u)],
+            });
+        }
+        out
+    }
+
+    fn rule_lines(&self, r: &RuleTrace, out: &mut Vec<String>) {
+        let head = format!("rule #{} {:?}: ", r.index + 1, r.name);
+        let line = match &r.outcome {
+            Outcome::Skipped { condition } => {
+                format!("{head}does not apply: {}", condition.describe())
+            }
+            Outcome::Held { reason } => format!("{head}applies: hold ({reason})"),
+            Outcome::Placed {
+                status,
+                method,
+                picks,
+                missing_units,
+            } => {
+                let mut s = format!("{head}applies: {status} by {}", method.describe());
+                for (i, p) in picks.iter().enumerate() {
+                    let sep = if i == 0 { ": " } else { ", " };
+                    let _ = write!(s, "{sep}{} x{}", p.location, p.units);
+                }
+                if *missing_units > 0 {
+                    let _ = write!(s, "; {missing_units} unit(s) backordered");
+                }
+                s
+            }
+            Outcome::NoCandidates => {
+                format!("{head}fails: no location passes its patterns and exclusions")
+            }
+            Outcome::NoSingleLocation => format!(
+                "{head}fails: split \"never\" and no single location has every line in full"
+            ),
+            Outcome::MissingUnits {
+                missing_units,
+                placeable_units,
+            } => format!(
+                "{head}fails: split \"allowed\" and {missing_units} unit(s) are missing \
+                 (only {placeable_units} could be placed)"
+            ),
+            Outcome::NothingPlaced { missing_units } => format!(
+                "{head}fails: split \"partial\" but not one of {missing_units} unit(s) can be placed"
+            ),
+        };
+        out.push(line);
+
+        let mut ranked: Vec<&SiteTrace> = r
+            .sites
+            .iter()
+            .filter(|s| matches!(s.verdict, Verdict::Ranked { .. }))
+            .collect();
+        ranked.sort_by_key(|s| match s.verdict {
+            Verdict::Ranked { rank, .. } => rank,
+            _ => 0,
+        });
+        for s in ranked {
+            if let Verdict::Ranked {
+                rank,
+                distance_km,
+                priority,
+                most_stock,
+            } = &s.verdict
+            {
+                let mut l = format!("  #{rank} {}", self.location(s.site));
+                let mut parts: Vec<String> = Vec::new();
+                if let Some(d) = distance_km {
+                    parts.push(format!("{d:.1} km"));
+                }
+                match priority {
+                    Some(p) => parts.push(format!("priority {p}")),
+                    None => parts.push("no priority".into()),
+                }
+                if let Some(m) = most_stock {
+                    parts.push(format!("{m} unit(s) of the order's SKUs"));
+                }
+                let _ = write!(l, " ({})", parts.join(", "));
+                out.push(l);
+            }
+        }
+        let mut unmatched: Vec<&str> = Vec::new();
+        for s in &r.sites {
+            let id = self.location(s.site);
+            match &s.verdict {
+                Verdict::Ranked { .. } => {}
+                Verdict::NoPatternMatch => unmatched.push(id),
+                Verdict::WrongChannel => {
+                    out.push(format!("  excluded {id}: does not serve the order's channel"))
+                }
+                Verdict::AtCapacity {
+                    allocated_today,
+                    daily_capacity,
+                } => out.push(format!(
+                    "  excluded {id}: at capacity ({allocated_today} of {daily_capacity} orders today)"
+                )),
+                Verdict::TooFar {
+                    distance_km,
+                    max_distance_km,
+                } => out.push(match distance_km {
+                    Some(d) => format!(
+                        "  excluded {id}: {d:.1} km away, beyond max_distance_km {max_distance_km}"
+                    ),
+                    None => format!(
+                        "  excluded {id}: distance unknown (no coordinates), max_distance_km {max_distance_km}"
+                    ),
+                }),
+            }
+        }
+        if !unmatched.is_empty() {
+            out.push(format!(
+                "  not matched by its locations: {}",
+                unmatched.join(", ")
+            ));
+        }
+    }
+}
+
+fn unroutable_line(u: OnUnroutable) -> String {
+    match u {
+        OnUnroutable::Backorder => {
+            "no rule allocated or held the order: on_unroutable \"backorder\" -> backordered".into()
+        }
+        OnUnroutable::Hold => {
+            "no rule allocated or held the order: on_unroutable \"hold\" -> held (unroutable)"
+                .into()
+        }
+    }
+}
