@@ -102,7 +102,7 @@ struct Run {
     value_bytes: u64,
 }
 
-fn ledger_run(n: usize) -> Run {
+fn ledger_run(n: usize) -> (Run, Vec<(Vec<u8>, Vec<u8>)>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(Store::open(dir.path(), CACHE).expect("open store"));
     let ledger = Ledger::start(
@@ -168,13 +168,15 @@ fn ledger_run(n: usize) -> Run {
     assert_eq!(allocated, n, "every order should be allocated");
     let after = stats(&store);
     ledger.shutdown();
-    Run {
+    let records = store.raw_records().expect("read back");
+    let run = Run {
         seconds,
         commits: after.0 - before.0,
         keys: after.1 - before.1,
         key_bytes: after.2 - before.2,
         value_bytes: after.3 - before.3,
-    }
+    };
+    (run, records)
 }
 
 fn stats(store: &Store) -> (u64, u64, u64, u64) {
@@ -188,28 +190,27 @@ fn stats(store: &Store) -> (u64, u64, u64, u64) {
     )
 }
 
-/// The same number of keys of the same average sizes, in the same number of batches, each
-/// applied and flushed: what sled itself costs for the ledger's writes.
-fn raw_run(like: &Run) -> f64 {
+/// Raw sled doing the ledger's writes without the ledger: the records the ledger stored (read
+/// back, so keys and sizes are the real ones), written as the same number of key writes in the
+/// same number of batches, each applied and flushed.
+fn raw_run(records: &[(Vec<u8>, Vec<u8>)], like: &Run) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = sled::Config::new()
-        .path(dir.path())
-        .cache_capacity(CACHE)
+    let db = ordo::store::sled_config(dir.path(), CACHE)
         .open()
         .expect("open sled");
     let tree = db.open_tree("raw").expect("tree");
-    let key_len = (like.key_bytes / like.keys).max(9) as usize;
-    let value_len = (like.value_bytes / like.keys) as usize;
     let per_batch = (like.keys / like.commits).max(1);
-    let value = vec![b'v'; value_len];
     let started = Instant::now();
     let mut written = 0u64;
+    let mut source = records.iter().cycle();
     while written < like.keys {
         let mut batch = sled::Batch::default();
         for _ in 0..per_batch.min(like.keys - written) {
-            let mut key = vec![b'r'; key_len];
-            key[key_len - 8..].copy_from_slice(&written.to_be_bytes());
-            batch.insert(key, value.clone());
+            let (k, v) = source.next().expect("records is not empty");
+            // Cycling past the end rewrites keys under a fresh suffix so each write is an insert.
+            let mut key = k.clone();
+            key.extend_from_slice(&(written / records.len() as u64).to_be_bytes());
+            batch.insert(key, v.as_slice());
             written += 1;
         }
         tree.apply_batch(batch).expect("apply");
@@ -225,33 +226,38 @@ fn main() {
         .unwrap_or(50_000);
     // A short warm-up so that page faults and thread start-up are not billed to either side.
     let _ = ledger_run(2_000);
-    let run = ledger_run(n);
-    let raw_seconds = raw_run(&run);
+    // Two rounds, alternating, best of each: the machine has two cores and other work on them.
+    let mut best: Option<Run> = None;
+    let mut raw_best = f64::MAX;
+    for _ in 0..2 {
+        let (run, records) = ledger_run(n);
+        raw_best = raw_best.min(raw_run(&records, &run));
+        if best.as_ref().is_none_or(|b| run.seconds < b.seconds) {
+            best = Some(run);
+        }
+    }
+    let run = best.expect("two rounds ran");
+    let raw_seconds = raw_best;
     let orders_per_s = n as f64 / run.seconds;
-    let raw_keys_per_s = run.keys as f64 / raw_seconds;
-    let ledger_keys_per_s = run.keys as f64 / run.seconds;
     let ratio = raw_seconds / run.seconds;
+    println!("ledger ingest: {n} orders (3 lines each), best of 2: {:.3} s", run.seconds);
     println!(
-        "ledger ingest: {n} orders (3 lines) in {:.3} s",
-        run.seconds
-    );
-    println!(
-        "  {} commits, {:.1} key writes per order, average value {} bytes, average order record included",
+        "  {} group commits, {:.2} key writes per order, {:.0} bytes written per order",
         run.commits,
         run.keys as f64 / n as f64,
-        run.value_bytes / run.keys.max(1)
+        (run.key_bytes + run.value_bytes) as f64 / n as f64
     );
     println!("  orders/s (ingest + route + reserve + durable commit): {orders_per_s:.0}");
-    println!("  ledger key writes/s: {ledger_keys_per_s:.0}");
-    println!("raw sled, same keys and sizes in the same batches: {raw_seconds:.3} s, {raw_keys_per_s:.0} key writes/s");
-    println!("ratio ledger/raw: {ratio:.2}");
+    println!(
+        "raw sled, the same {} key writes of the stored records in {} flushed batches, best of 2: {raw_seconds:.3} s ({:.0} orders/s equivalent)",
+        run.keys,
+        run.commits,
+        n as f64 / raw_seconds
+    );
+    println!("ratio ledger/raw throughput: {ratio:.2}");
     println!(
         "budget: >= 20000 orders/s: {}; ratio >= 0.5: {}",
-        if orders_per_s >= 20_000.0 {
-            "met"
-        } else {
-            "MISSED"
-        },
+        if orders_per_s >= 20_000.0 { "met" } else { "MISSED" },
         if ratio >= 0.5 { "met" } else { "MISSED" }
     );
 }

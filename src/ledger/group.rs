@@ -158,8 +158,15 @@ impl<'a> Group<'a> {
 
     /// The whole group as one batch: orders with their index changes, stock, events,
     /// quarantine and counters.
-    pub fn into_batch(self) -> (WriteBatch, Vec<Event>) {
+    pub fn into_batch(mut self) -> (WriteBatch, Vec<Event>) {
         let mut batch = WriteBatch::default();
+        // Each order lists its own events (the detail view reads them without a scan).
+        for e in &self.events {
+            if let Some(t) = e.order_id.and_then(|id| self.orders.get_mut(&id)) {
+                t.current.history.push(e.seq);
+                t.dirty = true;
+            }
+        }
         for t in self.orders.into_values().filter(|t| t.dirty) {
             let new_keys = keys::index_keys(&t.current);
             match &t.stored {
@@ -199,8 +206,11 @@ impl<'a> Group<'a> {
         for q in &self.quarantined {
             batch.put(keys::quarantine(q.id).to_vec(), codec::encode(q));
         }
-        for e in &self.events {
-            batch.put(keys::event(e.seq).to_vec(), codec::encode(e));
+        for block in self.events.chunks(keys::EVENTS_PER_BLOCK) {
+            batch.put(
+                keys::event_block(block[0].seq).to_vec(),
+                codec::encode(&block),
+            );
         }
         batch.put(
             keys::META_NEXT_ORDER,

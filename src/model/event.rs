@@ -5,7 +5,7 @@ use super::{Allocation, OrderId, OrderStatus, QuarantineId};
 
 /// Who caused a change (invariant 5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", content = "name", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Actor {
     Channel(String),
     Operator(String),
@@ -25,7 +25,7 @@ impl std::fmt::Display for Actor {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum EventKind {
     OrderReceived {
         status: OrderStatus,
@@ -89,9 +89,8 @@ pub struct Event {
     pub seq: u64,
     pub at: DateTime<Utc>,
     pub actor: Actor,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub order_id: Option<OrderId>,
-    #[serde(flatten)]
     pub kind: EventKind,
     pub why: String,
 }

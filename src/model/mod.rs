@@ -1,5 +1,9 @@
 //! Plain data: what an order, a location, a stock level and an event are. No I/O here; every
 //! other module depends on this one and it depends on none of them.
+//!
+//! The store keeps these types in postcard, a compact positional encoding, so their serde shape
+//! must not depend on the data: no `skip_serializing_if`, no `flatten`, no internally or
+//! adjacently tagged enums. Changing a stored type's fields means a new record format version.
 
 mod event;
 mod location;

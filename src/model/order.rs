@@ -102,34 +102,34 @@ impl FinancialStatus {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Customer {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub phone: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Address {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub line1: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub line2: Option<String>,
     #[serde(default)]
     pub city: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub region: Option<String>,
     #[serde(default)]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2.
     pub country: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub lat: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub lon: Option<f64>,
 }
 
@@ -140,7 +140,7 @@ pub struct Line {
     #[serde(default)]
     pub line: u32,
     pub sku: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub title: Option<String>,
     pub quantity: u32,
     #[serde(with = "rust_decimal::serde::str")]
@@ -185,16 +185,16 @@ pub struct ChannelOrder {
     pub financial_status: FinancialStatus,
     #[serde(default)]
     pub customer: Customer,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub ship_to: Option<Address>,
     #[serde(default = "default_ship_method")]
     pub ship_method: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub pickup_location: Option<String>,
     pub lines: Vec<Line>,
     pub totals: Totals,
     pub currency: String,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub tags: Vec<String>,
 }
 
@@ -283,10 +283,13 @@ pub struct Order {
     /// Routing has been tried (status is no longer `new`).
     #[serde(default)]
     pub routed: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub hold_reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub cancel_reason: Option<String>,
+    /// Sequence numbers of this order's events in the audit log, oldest first.
+    #[serde(default)]
+    pub history: Vec<u64>,
 }
 
 impl Order {
@@ -301,6 +304,7 @@ impl Order {
             routed: false,
             hold_reason: None,
             cancel_reason: None,
+            history: Vec::new(),
         };
         order.refresh_status();
         order

@@ -265,7 +265,7 @@ impl<'a, S: StockView + ?Sized> Ctx<'a, S> {
     /// Step 2: the first `when` condition that does not match, if any.
     fn failed_condition(&self, w: &CompiledWhen) -> Option<Condition> {
         let req = self.req;
-        if !w.channels.is_empty() && !w.channels.iter().any(|c| *c == req.channel) {
+        if !w.channels.is_empty() && !w.channels.contains(&req.channel) {
             return Some(Condition::Channels);
         }
         if !w.countries.is_empty()
@@ -276,7 +276,7 @@ impl<'a, S: StockView + ?Sized> Ctx<'a, S> {
         {
             return Some(Condition::Countries);
         }
-        if !w.ship_methods.is_empty() && !w.ship_methods.iter().any(|m| *m == req.ship_method) {
+        if !w.ship_methods.is_empty() && !w.ship_methods.contains(&req.ship_method) {
             return Some(Condition::ShipMethods);
         }
         if w.total_min.is_some_and(|min| req.total < min) {
@@ -327,7 +327,8 @@ impl<'a, S: StockView + ?Sized> Ctx<'a, S> {
                 };
                 let shown = (part.uses_distance && d.is_finite()).then_some(d);
                 match part.max_distance_km {
-                    Some(max) if !(d <= max + DISTANCE_EPSILON_KM) => Verdict::TooFar {
+                    // `d` is never NaN (see geo::distance_km).
+                    Some(max) if d > max + DISTANCE_EPSILON_KM => Verdict::TooFar {
                         distance_km: shown,
                         max_distance_km: max,
                     },

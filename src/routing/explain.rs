@@ -6,6 +6,11 @@
 //! locations referred to by index into [`Explanation::locations`], no formatting. Text is made
 //! on demand by [`Explanation::summary`]; [`Explanation::entries`] gives the readable per-rule
 //! array of the scenario answer.
+//!
+//! The stored types ([`Explanation`] and what it holds) are kept with the order, and the store
+//! writes postcard (a positional encoding): so their serde shape does not depend on the data.
+//! No `skip_serializing_if`, no `flatten`, no internally tagged or untagged enums here; the
+//! readable JSON of the scenario answer uses separate, serialize-only view types.
 
 use std::fmt::Write as _;
 
@@ -22,7 +27,6 @@ pub struct Explanation {
     /// One entry per rule tried, in order; the last one decided unless `unroutable` is set.
     pub rules: Vec<RuleTrace>,
     /// Set when no rule allocated or held the order: what `on_unroutable` made of it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unroutable: Option<OnUnroutable>,
 }
 
@@ -32,16 +36,14 @@ pub struct RuleTrace {
     /// 0-based position in the rule list.
     pub index: usize,
     pub name: String,
-    #[serde(flatten)]
     pub outcome: Outcome,
     /// Every location, for a routing rule whose `when` matched; empty otherwise.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sites: Vec<SiteTrace>,
 }
 
 /// What a rule came to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "result", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// A `when` condition did not match: the rule does not apply.
     Skipped { condition: Condition },
@@ -129,10 +131,10 @@ pub enum Method {
 impl Method {
     fn describe(self) -> &'static str {
         match self {
-            Method::SingleLocation => "one location has every line",
+            Method::SingleLocation => "a single location that has every line",
             Method::GreedyCover => "greedy cover (fewest splits)",
-            Method::PerLine => "line by line in rank order",
-            Method::NothingToPlace => "nothing to place",
+            Method::PerLine => "line-by-line fill in rank order",
+            Method::NothingToPlace => "nothing to place (no line has a quantity)",
         }
     }
 }
@@ -149,13 +151,12 @@ pub struct Pick {
 pub struct SiteTrace {
     /// Index into [`Explanation::locations`].
     pub site: u32,
-    #[serde(flatten)]
     pub verdict: Verdict,
 }
 
 /// Why a location was excluded, or how it ranked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "verdict", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Matches none of the rule's `locations` patterns.
     NoPatternMatch,
@@ -177,11 +178,8 @@ pub enum Verdict {
     /// rule sorts by it.
     Ranked {
         rank: u32,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         distance_km: Option<f64>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         priority: Option<u32>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         most_stock: Option<u64>,
     },
 }
@@ -197,7 +195,7 @@ pub enum ExplainEntry<'a> {
         number: usize,
         applied: bool,
         #[serde(flatten)]
-        outcome: &'a Outcome,
+        outcome: OutcomeView<'a>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         locations: Vec<ExplainSite<'a>>,
         summary: Vec<String>,
@@ -213,7 +211,127 @@ pub enum ExplainEntry<'a> {
 pub struct ExplainSite<'a> {
     pub location: &'a str,
     #[serde(flatten)]
-    pub verdict: &'a Verdict,
+    verdict: VerdictView,
+}
+
+/// [`Outcome`] for the readable JSON: `"result": "..."` beside its fields.
+#[derive(Debug, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum OutcomeView<'a> {
+    Skipped {
+        condition: Condition,
+    },
+    Held {
+        reason: &'a str,
+    },
+    Placed {
+        status: DecisionStatus,
+        method: Method,
+        picks: &'a [Pick],
+        missing_units: u64,
+    },
+    NoCandidates,
+    NoSingleLocation,
+    MissingUnits {
+        missing_units: u64,
+        placeable_units: u64,
+    },
+    NothingPlaced {
+        missing_units: u64,
+    },
+}
+
+impl<'a> From<&'a Outcome> for OutcomeView<'a> {
+    fn from(o: &'a Outcome) -> Self {
+        match o {
+            Outcome::Skipped { condition } => OutcomeView::Skipped {
+                condition: *condition,
+            },
+            Outcome::Held { reason } => OutcomeView::Held { reason },
+            Outcome::Placed {
+                status,
+                method,
+                picks,
+                missing_units,
+            } => OutcomeView::Placed {
+                status: *status,
+                method: *method,
+                picks,
+                missing_units: *missing_units,
+            },
+            Outcome::NoCandidates => OutcomeView::NoCandidates,
+            Outcome::NoSingleLocation => OutcomeView::NoSingleLocation,
+            Outcome::MissingUnits {
+                missing_units,
+                placeable_units,
+            } => OutcomeView::MissingUnits {
+                missing_units: *missing_units,
+                placeable_units: *placeable_units,
+            },
+            Outcome::NothingPlaced { missing_units } => OutcomeView::NothingPlaced {
+                missing_units: *missing_units,
+            },
+        }
+    }
+}
+
+/// [`Verdict`] for the readable JSON: `"verdict": "..."` beside its values, absent ones left out.
+#[derive(Debug, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum VerdictView {
+    NoPatternMatch,
+    WrongChannel,
+    AtCapacity {
+        allocated_today: u32,
+        daily_capacity: u32,
+    },
+    TooFar {
+        distance_km: Option<f64>,
+        max_distance_km: f64,
+    },
+    Ranked {
+        rank: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        distance_km: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        priority: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        most_stock: Option<u64>,
+    },
+}
+
+impl From<&Verdict> for VerdictView {
+    fn from(v: &Verdict) -> Self {
+        match *v {
+            Verdict::NoPatternMatch => VerdictView::NoPatternMatch,
+            Verdict::WrongChannel => VerdictView::WrongChannel,
+            Verdict::AtCapacity {
+                allocated_today,
+                daily_capacity,
+            } => VerdictView::AtCapacity {
+                allocated_today,
+                daily_capacity,
+            },
+            Verdict::TooFar {
+                distance_km,
+                max_distance_km,
+            } => VerdictView::TooFar {
+                distance_km,
+                max_distance_km,
+            },
+            Verdict::Ranked {
+                rank,
+                distance_km,
+                priority,
+                most_stock,
+            } => VerdictView::Ranked {
+                rank,
+                distance_km,
+                priority,
+                most_stock,
+            },
+        }
+    }
 }
 
 impl Explanation {
@@ -249,13 +367,13 @@ impl Explanation {
                     rule: &r.name,
                     number: r.index + 1,
                     applied: r.outcome.applied(),
-                    outcome: &r.outcome,
+                    outcome: (&r.outcome).into(),
                     locations: r
                         .sites
                         .iter()
                         .map(|s| ExplainSite {
                             location: self.location(s.site),
-                            verdict: &s.verdict,
+                            verdict: (&s.verdict).into(),
                         })
                         .collect(),
                     summary,
@@ -284,7 +402,7 @@ impl Explanation {
                 picks,
                 missing_units,
             } => {
-                let mut s = format!("{head}applies: {status} by {}", method.describe());
+                let mut s = format!("{head}applies: {status} via {}", method.describe());
                 for (i, p) in picks.iter().enumerate() {
                     let sep = if i == 0 { ": " } else { ", " };
                     let _ = write!(s, "{sep}{} x{}", p.location, p.units);

@@ -36,8 +36,8 @@ use crate::model::{Allocation, Location, Money, StockLevel};
 
 pub use decide::route;
 pub use explain::{
-    Condition, ExplainEntry, ExplainSite, Explanation, Method, Outcome, Pick, RuleTrace, SiteTrace,
-    Verdict,
+    Condition, ExplainEntry, ExplainSite, Explanation, Method, Outcome, OutcomeView, Pick,
+    RuleTrace, SiteTrace, Verdict, VerdictView,
 };
 pub use rules::{
     validate_rules, Action, OnUnroutable, Rule, RuleError, RuleSet, SortKey, Split, When,
@@ -152,13 +152,25 @@ impl DecisionStatus {
     }
 }
 
+impl From<DecisionStatus> for crate::model::OrderStatus {
+    fn from(s: DecisionStatus) -> Self {
+        match s {
+            DecisionStatus::Allocated => crate::model::OrderStatus::Allocated,
+            DecisionStatus::PartiallyAllocated => crate::model::OrderStatus::PartiallyAllocated,
+            DecisionStatus::Backordered => crate::model::OrderStatus::Backordered,
+            DecisionStatus::Held => crate::model::OrderStatus::Held,
+        }
+    }
+}
+
 impl std::fmt::Display for DecisionStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-/// The answer of [`route`]: step 10 of the spec, plus the structured explanation.
+/// The answer of [`route`]: step 10 of the spec, plus the structured explanation. Its serde
+/// shape is positional-safe (the store keeps it in postcard with the order).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
     pub status: DecisionStatus,

@@ -42,8 +42,11 @@ fn location() -> impl Strategy<Value = (Location, u32)> {
         prop::option::of(1u32..4),
         coord(),
         prop::sample::subsequence(vec!["dc", "store"], 0..=2),
-        prop::sample::subsequence(vec!["web", "pos"], 0..=2),
-        prop::option::of(0u32..3),
+        prop_oneof![
+            3 => Just(Vec::new()),
+            1 => prop::sample::subsequence(vec!["web", "pos"], 1..=2),
+        ],
+        prop::option::weighted(0.3, 0u32..3),
         0u32..3,
     )
         .prop_map(|(priority, c, tags, channels, daily_capacity, today)| {
@@ -65,7 +68,8 @@ fn location() -> impl Strategy<Value = (Location, u32)> {
 }
 
 fn when() -> impl Strategy<Value = Option<When>> {
-    prop::option::of(
+    prop::option::weighted(
+        0.3,
         (
             prop::sample::subsequence(vec!["web", "pos"], 0..=2),
             prop::sample::subsequence(vec!["standard", "pickup"], 0..=2),
@@ -85,15 +89,17 @@ fn when() -> impl Strategy<Value = Option<When>> {
 fn rule() -> impl Strategy<Value = Rule> {
     (
         when(),
-        prop::bool::weighted(0.15),
-        prop::sample::subsequence(PATTERNS.to_vec(), 1..=3),
+        prop::bool::weighted(0.07),
+        prop_oneof![
+            1 => Just(vec!["*"]),
+            3 => prop::sample::subsequence(PATTERNS.to_vec(), 1..=3),
+        ],
         prop::option::of(prop::sample::select(SPLITS.to_vec())),
         prop::option::of(prop::sample::subsequence(KEYS.to_vec(), 0..=4).prop_shuffle()),
-        prop::option::of(prop_oneof![
-            Just(0.0),
-            Just(111.19492664455873),
-            Just(300.0)
-        ]),
+        prop::option::weighted(
+            0.3,
+            prop_oneof![Just(0.0), Just(111.19492664455873), Just(300.0)],
+        ),
     )
         .prop_map(|(when, hold, locations, split, sort, max)| {
             if hold {
@@ -121,12 +127,15 @@ fn world() -> impl Strategy<Value = World> {
         prop::sample::subsequence(IDS.to_vec(), 1..=IDS.len()).prop_shuffle(),
         prop::collection::vec(location(), IDS.len()),
         prop::collection::vec(
-            (0usize..IDS.len(), 0usize..3, 0i64..7, 0i64..3, 0i64..2),
-            0..15,
+            (0usize..IDS.len(), 0usize..3, 0i64..8, 0i64..2, 0i64..2),
+            0..25,
         ),
-        prop::collection::vec(rule(), 0..4),
+        prop::collection::vec(rule(), 0..5),
         prop::bool::ANY,
-        prop::collection::vec((0usize..3, 0u32..6), 0..5),
+        prop::collection::vec(
+            (0usize..3, prop_oneof![1 => Just(0u32), 8 => 1u32..6]),
+            1..5,
+        ),
         (
             prop::sample::select(vec!["web", "pos"]),
             prop::sample::select(vec!["standard", "pickup"]),
@@ -510,6 +519,10 @@ proptest! {
         }
         prop_assert!(!d.explain.summary().is_empty());
 
+        // What the store keeps (postcard, positional) comes back the same.
+        let back: Decision = postcard::from_bytes(&postcard::to_allocvec(&d).unwrap()).unwrap();
+        prop_assert_eq!(&back, &d);
+
         // The plain re-reading of the spec agrees.
         let (status, rule, allocs, reason) = reference(&w);
         prop_assert_eq!(d.status, status);
@@ -518,21 +531,4 @@ proptest! {
         let mine = sorted(d.allocations.iter().map(|a| (a.line, a.sku.clone(), a.location.clone(), a.qty)).collect());
         prop_assert_eq!(mine, sorted(allocs));
     }
-}
-
-#[test]
-fn tmp_distribution() {
-    use proptest::strategy::ValueTree;
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let mut counts: HashMap<String, usize> = HashMap::new();
-    for _ in 0..3000 {
-        let w = world().new_tree(&mut runner).unwrap().current();
-        let rules = RuleSet::new(w.rules.clone(), w.on_unroutable).unwrap();
-        let d = route(&w.req, &w.sites(), &w.table(), &rules);
-        let m = d.explain.rules.last().map(|r| match &r.outcome { Outcome::Placed{method, ..} => format!("{method:?}"), o => format!("{:?}", std::mem::discriminant(o)) }).unwrap_or_default();
-        *counts.entry(format!("{:?} {}", d.status, m)).or_default() += 1;
-        for r in &d.explain.rules { *counts.entry(format!("outcome {:?}", match &r.outcome { Outcome::Skipped{..} => "skipped", Outcome::Held{..} => "held", Outcome::Placed{..} => "placed", Outcome::NoCandidates => "nocand", Outcome::NoSingleLocation => "nosingle", Outcome::MissingUnits{..} => "missing", Outcome::NothingPlaced{..} => "nothing"})).or_default() += 1; }
-    }
-    let mut v: Vec<_> = counts.into_iter().collect(); v.sort();
-    for (k, c) in v { println!("{k}: {c}"); }
 }

@@ -180,7 +180,7 @@ fn explanation_records_exclusions_ranks_and_plan() {
     );
     assert!(
         text.contains(
-            "rule #2 \"Near\": applies: allocated by line by line in rank order: a x1, b x2"
+            "rule #2 \"Near\": applies: allocated via line-by-line fill in rank order: a x1, b x2"
         ),
         "{text}"
     );
@@ -196,7 +196,12 @@ fn explanation_records_exclusions_ranks_and_plan() {
     );
     assert!(text.contains("not matched by its locations: x"), "{text}");
 
-    // Stored with the order: the explanation round-trips through JSON.
+    // Stored with the order in postcard (positional): it must round-trip exactly.
+    let bytes = postcard::to_allocvec(&d).unwrap();
+    let back: Decision = postcard::from_bytes(&bytes).unwrap();
+    assert_eq!(back, d);
+
+    // And through JSON (the client API).
     let json = serde_json::to_string(&d).unwrap();
     let back: Decision = serde_json::from_str(&json).unwrap();
     // (serde_json may read a float back one ulp off: compare what is shown.)

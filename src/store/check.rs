@@ -280,10 +280,15 @@ fn check_counters(
 ) -> Result<(), StoreError> {
     let mut max_event = 0;
     let mut previous = 0;
-    for key in store.keys_under(keys::EVENT) {
-        let key = key?;
+    for event in store.events() {
+        let seq = match event {
+            Ok(e) => e.seq,
+            Err(e) => {
+                report.problem(false, e.to_string());
+                continue;
+            }
+        };
         report.events += 1;
-        let seq = keys::tail_u64(&key).unwrap_or(0);
         if seq != previous + 1 {
             report.problem(
                 false,
@@ -348,15 +353,15 @@ pub fn repair(store: &Store, before: Report) -> Result<Report, StoreError> {
             .collect::<Vec<_>>()
             .join("; "),
     };
-    batch.put(keys::event(seq).to_vec(), codec::encode(&event));
+    batch.put(keys::event_block(seq).to_vec(), codec::encode(&[event]));
     batch.put(keys::META_NEXT_EVENT, (seq + 1).to_be_bytes().to_vec());
     store.commit(batch)?;
     check(store)
 }
 
 fn last_event(store: &Store) -> Result<u64, StoreError> {
-    match store.keys_under(keys::EVENT).last() {
-        Some(k) => Ok(keys::tail_u64(&k?).unwrap_or(0)),
+    match store.event_blocks().next_back() {
+        Some(block) => Ok(block?.last().map_or(0, |e| e.seq)),
         None => Ok(0),
     }
 }

@@ -10,7 +10,7 @@
 //! | `c`    | channel \0 created-at ms, order id    | (empty)          |
 //! | `q`    | location \0 status code, order id     | (empty)          |
 //! | `k`    | sku \0 location                       | StockLevel       |
-//! | `e`    | event seq                             | Event            |
+//! | `e`    | first event seq of a block            | [Event] (<= 64)  |
 //! | `z`    | quarantine id                         | Quarantined      |
 
 use chrono::{DateTime, Utc};
@@ -144,10 +144,15 @@ pub fn stock_key_from(key: &[u8]) -> Option<StockKey> {
     })
 }
 
-pub fn event(seq: u64) -> [u8; 9] {
+/// Events are stored in blocks of consecutive events (one group's, at most
+/// [`EVENTS_PER_BLOCK`]) under the first one's sequence number: a key per event would double the
+/// keys an order writes, and the log is only ever appended to and read in ranges.
+pub const EVENTS_PER_BLOCK: usize = 64;
+
+pub fn event_block(first_seq: u64) -> [u8; 9] {
     let mut k = [0u8; 9];
     k[0] = EVENT;
-    k[1..].copy_from_slice(&seq.to_be_bytes());
+    k[1..].copy_from_slice(&first_seq.to_be_bytes());
     k
 }
 

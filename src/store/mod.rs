@@ -40,7 +40,7 @@ pub fn describe_key(key: &[u8]) -> String {
     let tail = keys::tail_u64(key).unwrap_or(0);
     match key.first() {
         Some(&keys::ORDER) => format!("order {tail}"),
-        Some(&keys::EVENT) => format!("event {tail}"),
+        Some(&keys::EVENT) => format!("event block {tail}"),
         Some(&keys::QUARANTINE) => format!("quarantine {tail}"),
         Some(&keys::STOCK) => match keys::stock_key_from(key) {
             Some(k) => format!("stock {} at {}", k.sku, k.location),
@@ -98,9 +98,7 @@ impl Store {
             dir: dir.to_path_buf(),
             source: sled::Error::Io(e),
         })?;
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(cache_capacity)
+        let db = sled_config(dir, cache_capacity)
             .open()
             .map_err(|e| open_error(dir, e))?;
         let tree = db.open_tree("ordo").map_err(|e| open_error(dir, e))?;
@@ -258,15 +256,42 @@ impl Store {
         self.decoded_under(keys::ORDER)
     }
 
-    pub fn events(&self) -> impl DoubleEndedIterator<Item = Result<Event, StoreError>> + '_ {
+    /// The event log in order.
+    pub fn events(&self) -> impl Iterator<Item = Result<Event, StoreError>> + '_ {
+        self.event_blocks().flat_map(|block| match block {
+            Ok(events) => events.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        })
+    }
+
+    pub(crate) fn event_blocks(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = Result<Vec<Event>, StoreError>> + '_ {
         self.decoded_under(keys::EVENT)
     }
 
     pub fn event(&self, seq: u64) -> Result<Option<Event>, StoreError> {
-        let key = keys::event(seq);
-        self.raw_get(&key)?
-            .map(|v| codec::decode(&key, &v))
-            .transpose()
+        let Some(item) = self
+            .tree
+            .range(keys::event_block(0)..=keys::event_block(seq))
+            .next_back()
+        else {
+            return Ok(None);
+        };
+        let (k, v) = item.map_err(self.io("reading an event"))?;
+        let block: Vec<Event> = codec::decode(&k, &v)?;
+        Ok(block.into_iter().find(|e| e.seq == seq))
+    }
+
+    /// An order's history, oldest first.
+    pub fn history(&self, order: &Order) -> Result<Vec<Event>, StoreError> {
+        let mut out = Vec::with_capacity(order.history.len());
+        for seq in &order.history {
+            if let Some(e) = self.event(*seq)? {
+                out.push(e);
+            }
+        }
+        Ok(out)
     }
 
     pub fn quarantined(
@@ -316,6 +341,18 @@ impl Store {
             .map(move |k| k.map_err(self.io("scanning")))
     }
 
+    /// Every key and value in the store, for benchmarks that replay the ledger's writes.
+    #[doc(hidden)]
+    pub fn raw_records(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        self.tree
+            .iter()
+            .map(|item| {
+                let (k, v) = item.map_err(self.io("scanning"))?;
+                Ok((k.to_vec(), v.to_vec()))
+            })
+            .collect()
+    }
+
     /// Direct write for tests that must corrupt a record on purpose, and for repair.
     #[doc(hidden)]
     pub fn put_stock_unchecked(
@@ -327,6 +364,15 @@ impl Store {
         b.put(keys::stock(key), codec::encode(level));
         self.commit(b)
     }
+}
+
+/// How ordo opens sled: a bounded page cache, and no background flusher, because the ledger
+/// flushes after every group (invariant 1) and a second flusher only competes with it.
+pub fn sled_config(dir: &Path, cache_capacity: u64) -> sled::Config {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(cache_capacity)
+        .flush_every_ms(None)
 }
 
 fn is_disk_full(e: &std::io::Error) -> bool {
