@@ -14,7 +14,7 @@ use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, Outcome, StockRow};
 use ordo::model::{
     Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind, Totals,
 };
-use ordo::store::Store;
+use ordo::store::{RawRecord, Store};
 
 const CACHE: u64 = 64 << 20;
 const SKUS: usize = 200;
@@ -102,7 +102,7 @@ struct Run {
     value_bytes: u64,
 }
 
-fn ledger_run(n: usize) -> (Run, Vec<(Vec<u8>, Vec<u8>)>) {
+fn ledger_run(n: usize) -> (Run, Vec<RawRecord>) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Arc::new(Store::open(dir.path(), CACHE).expect("open store"));
     let ledger = Ledger::start(
@@ -193,7 +193,7 @@ fn stats(store: &Store) -> (u64, u64, u64, u64) {
 /// Raw sled doing the ledger's writes without the ledger: the records the ledger stored (read
 /// back, so keys and sizes are the real ones), written as the same number of key writes in the
 /// same number of batches, each applied and flushed.
-fn raw_run(records: &[(Vec<u8>, Vec<u8>)], like: &Run) -> f64 {
+fn raw_run(records: &[RawRecord], like: &Run) -> f64 {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = ordo::store::sled_config(dir.path(), CACHE)
         .open()
@@ -240,7 +240,10 @@ fn main() {
     let raw_seconds = raw_best;
     let orders_per_s = n as f64 / run.seconds;
     let ratio = raw_seconds / run.seconds;
-    println!("ledger ingest: {n} orders (3 lines each), best of 2: {:.3} s", run.seconds);
+    println!(
+        "ledger ingest: {n} orders (3 lines each), best of 2: {:.3} s",
+        run.seconds
+    );
     println!(
         "  {} group commits, {:.2} key writes per order, {:.0} bytes written per order",
         run.commits,
@@ -257,7 +260,11 @@ fn main() {
     println!("ratio ledger/raw throughput: {ratio:.2}");
     println!(
         "budget: >= 20000 orders/s: {}; ratio >= 0.5: {}",
-        if orders_per_s >= 20_000.0 { "met" } else { "MISSED" },
+        if orders_per_s >= 20_000.0 {
+            "met"
+        } else {
+            "MISSED"
+        },
         if ratio >= 0.5 { "met" } else { "MISSED" }
     );
 }

@@ -123,7 +123,7 @@ fn check_row(ctx: &Context, row: &StockRow) -> Result<(), String> {
     Ok(())
 }
 
-fn read_csv(ctx: &Context, path: &PathBuf) -> Result<Vec<StockRow>> {
+fn read_csv(ctx: &Context, path: &std::path::Path) -> Result<Vec<StockRow>> {
     let name = path.display();
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)

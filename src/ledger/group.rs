@@ -17,8 +17,18 @@ struct Touched {
     dirty: bool,
 }
 
+/// What a group wrote, kept while its batch is being committed so that the next group (built
+/// meanwhile) reads its own writes: the store does not have them yet.
+#[derive(Default)]
+pub struct Overlay {
+    orders: HashMap<OrderId, Order>,
+    new_external: HashMap<(String, String), OrderId>,
+    quarantined: Vec<Quarantined>,
+}
+
 pub struct Group<'a> {
     pub(super) store: &'a Store,
+    previous: Option<&'a Overlay>,
     pub(super) state: &'a mut HotState,
     pub(super) locations: &'a [Location],
     pub(super) default_safety_stock: i64,
@@ -33,12 +43,14 @@ pub struct Group<'a> {
 impl<'a> Group<'a> {
     pub fn new(
         store: &'a Store,
+        previous: Option<&'a Overlay>,
         state: &'a mut HotState,
         locations: &'a [Location],
         default_safety_stock: i64,
     ) -> Self {
         Group {
             store,
+            previous,
             state,
             locations,
             default_safety_stock,
@@ -56,7 +68,12 @@ impl<'a> Group<'a> {
         if let Some(t) = self.orders.get(&id) {
             return Ok(Some(t.current.clone()));
         }
-        let Some(stored) = self.store.order(id)? else {
+        let in_flight = self.previous.and_then(|p| p.orders.get(&id)).cloned();
+        let stored = match in_flight {
+            Some(order) => Some(order),
+            None => self.store.order(id)?,
+        };
+        let Some(stored) = stored else {
             return Ok(None);
         };
         let current = stored.clone();
@@ -82,6 +99,15 @@ impl<'a> Group<'a> {
         {
             return Ok(Some(*id));
         }
+        if !self.state.may_know_order(channel, external_id) {
+            return Ok(None);
+        }
+        if let Some(id) = self.previous.and_then(|p| {
+            p.new_external
+                .get(&(channel.to_string(), external_id.to_string()))
+        }) {
+            return Ok(Some(*id));
+        }
         self.store.order_id(channel, external_id)
     }
 
@@ -103,6 +129,7 @@ impl<'a> Group<'a> {
         }
         self.state.reindex(None, &order);
         let ch = &order.channel_order;
+        self.state.note_order(&ch.channel, &ch.external_id);
         self.new_external
             .insert((ch.channel.clone(), ch.external_id.clone()), order.id);
         self.orders.insert(
@@ -152,13 +179,19 @@ impl<'a> Group<'a> {
     pub fn quarantined_entry(&self, id: u64) -> Result<Option<Quarantined>, StoreError> {
         match self.quarantined.iter().find(|q| q.id == id) {
             Some(q) => Ok(Some(q.clone())),
-            None => self.store.quarantine(id),
+            None => match self
+                .previous
+                .and_then(|p| p.quarantined.iter().find(|q| q.id == id))
+            {
+                Some(q) => Ok(Some(q.clone())),
+                None => self.store.quarantine(id),
+            },
         }
     }
 
     /// The whole group as one batch: orders with their index changes, stock, events,
     /// quarantine and counters.
-    pub fn into_batch(mut self) -> (WriteBatch, Vec<Event>) {
+    pub fn into_batch(mut self) -> (WriteBatch, Vec<Event>, Overlay) {
         let mut batch = WriteBatch::default();
         // Each order lists its own events (the detail view reads them without a scan).
         for e in &self.events {
@@ -167,6 +200,7 @@ impl<'a> Group<'a> {
                 t.dirty = true;
             }
         }
+        let mut written = HashMap::with_capacity(self.orders.len());
         for t in self.orders.into_values().filter(|t| t.dirty) {
             let new_keys = keys::index_keys(&t.current);
             match &t.stored {
@@ -198,6 +232,7 @@ impl<'a> Group<'a> {
                 keys::order(t.current.id).to_vec(),
                 codec::encode(&t.current),
             );
+            written.insert(t.current.id, t.current);
         }
         for key in &self.stock_dirty {
             let level = self.state.level(&key.sku, &key.location);
@@ -224,6 +259,11 @@ impl<'a> Group<'a> {
             keys::META_NEXT_QUARANTINE,
             codec::encode_u64(self.state.next_quarantine).to_vec(),
         );
-        (batch, self.events)
+        let overlay = Overlay {
+            orders: written,
+            new_external: self.new_external,
+            quarantined: self.quarantined,
+        };
+        (batch, self.events, overlay)
     }
 }

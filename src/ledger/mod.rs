@@ -1,14 +1,16 @@
 //! The ledger: the single writer (DESIGN.md). Commands arrive on a bounded queue; the ledger
-//! thread takes what is waiting (up to a bound), applies it to its hot state, writes the whole
-//! group in one atomic batch, flushes, and only then answers each command. A failed commit
-//! answers every command of the group with the error and rebuilds the hot state from the store,
-//! so nothing half-applied survives.
+//! thread takes what is waiting (up to a bound) and applies it to its hot state; the commit
+//! thread writes that group as one atomic batch, flushes, and only then answers each command.
+//! While one group is being written the next is being built, reading the first one's writes
+//! from an overlay. A failed commit fails that group and every group built on it, and the hot
+//! state is rebuilt from the store, so nothing half-applied survives.
 
 mod allocate;
 mod commands;
 mod group;
 mod state;
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
@@ -18,7 +20,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use crate::model::{
     Actor, ChannelOrder, Event, Location, OrderId, OrderStatus, QuarantineId, StockLevel,
 };
-use crate::store::{Store, StoreError};
+use crate::store::{Store, StoreError, WriteBatch};
 
 pub use state::HotState;
 
@@ -245,20 +247,24 @@ impl Ledger {
         let state = HotState::load(&store)?;
         let (tx, rx) = mpsc::channel(INTAKE_CAPACITY);
         let (changes, _) = broadcast::channel(1024);
+        let io_error = |e: std::io::Error| StoreError::Io {
+            dir: store.dir().to_path_buf(),
+            doing: "starting the ledger's threads",
+            source: sled::Error::Io(e),
+        };
+        let committer = Committer::start(store.clone(), changes.clone()).map_err(io_error)?;
         let writer = Writer {
             store: store.clone(),
             state,
             settings,
-            changes: changes.clone(),
+            committer,
+            in_flight: None,
+            epoch: 1,
         };
         let thread = std::thread::Builder::new()
             .name("ordo-ledger".into())
             .spawn(move || writer.run(rx))
-            .map_err(|e| StoreError::Io {
-                dir: store.dir().to_path_buf(),
-                doing: "starting the ledger thread",
-                source: sled::Error::Io(e),
-            })?;
+            .map_err(io_error)?;
         Ok(Ledger {
             handle: LedgerHandle { tx, changes },
             thread: Some(thread),
@@ -304,7 +310,119 @@ struct Writer {
     store: Arc<Store>,
     state: HotState,
     settings: LedgerSettings,
-    changes: broadcast::Sender<ChangeBatch>,
+    committer: Committer,
+    /// The group whose batch the committer is writing now, if any.
+    in_flight: Option<group::Overlay>,
+    /// Groups are built on the effects of the groups before them; a failed commit ends the
+    /// epoch, and every later group of that epoch fails with it.
+    epoch: u64,
+}
+
+/// A group ready to be written.
+struct Sealed {
+    epoch: u64,
+    batch: WriteBatch,
+    senders: Vec<oneshot::Sender<Reply>>,
+    replies: Vec<Reply>,
+    events: Vec<Event>,
+}
+
+enum ToCommitter {
+    Group(Sealed),
+    /// Answered once everything before it is written (or failed).
+    Barrier(std::sync::mpsc::SyncSender<()>),
+}
+
+/// The commit stage: applies and flushes each group's batch, then answers its senders and
+/// publishes its events. It runs on its own thread, so that the ledger builds the next group
+/// while sled writes this one: the two costs overlap instead of adding up.
+struct Committer {
+    tx: Option<std::sync::mpsc::SyncSender<ToCommitter>>,
+    failed_epoch: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Committer {
+    fn start(
+        store: Arc<Store>,
+        changes: broadcast::Sender<ChangeBatch>,
+    ) -> std::io::Result<Committer> {
+        // A rendezvous: handing over a group waits until the previous one is written, so at
+        // most one group is in flight and the ledger's overlay of it is all it needs to read.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<ToCommitter>(0);
+        let failed_epoch = Arc::new(AtomicU64::new(0));
+        let failed = failed_epoch.clone();
+        let thread = std::thread::Builder::new()
+            .name("ordo-commit".into())
+            .spawn(move || {
+                let mut last_error = String::new();
+                for message in rx {
+                    let sealed = match message {
+                        ToCommitter::Group(sealed) => sealed,
+                        ToCommitter::Barrier(done) => {
+                            let _ = done.send(());
+                            continue;
+                        }
+                    };
+                    let outcome = if sealed.epoch <= failed.load(Ordering::Acquire) {
+                        Err(format!(
+                            "an earlier group, which this one built on, was not saved: {last_error}"
+                        ))
+                    } else {
+                        store.commit(sealed.batch).map_err(|e| {
+                            failed.store(sealed.epoch, Ordering::Release);
+                            last_error = e.to_string();
+                            tracing::error!(error = %last_error, "group commit failed; the ledger rebuilds its state from the store");
+                            last_error.clone()
+                        })
+                    };
+                    match outcome {
+                        Ok(()) => {
+                            for (sender, reply) in sealed.senders.into_iter().zip(sealed.replies) {
+                                let _ = sender.send(reply);
+                            }
+                            if !sealed.events.is_empty() && changes.receiver_count() > 0 {
+                                let _ = changes.send(Arc::new(sealed.events));
+                            }
+                        }
+                        // Nothing of this group reached the disk; its senders were not
+                        // acknowledged and so still hold the work.
+                        Err(why) => {
+                            for sender in sealed.senders {
+                                let _ = sender.send(Err(LedgerError::NotSaved(why.clone())));
+                            }
+                        }
+                    }
+                }
+            })?;
+        Ok(Committer {
+            tx: Some(tx),
+            failed_epoch,
+            thread: Some(thread),
+        })
+    }
+
+    fn send(&self, message: ToCommitter) {
+        if let Some(tx) = &self.tx {
+            // The committer only stops when this sender is dropped, so the send cannot fail
+            // while we hold it.
+            let _ = tx.send(message);
+        }
+    }
+
+    /// Waits until every group handed over so far is written or failed.
+    fn drain(&self) {
+        let (done_tx, done_rx) = std::sync::mpsc::sync_channel(1);
+        self.send(ToCommitter::Barrier(done_tx));
+        let _ = done_rx.recv();
+    }
+
+    fn stop(&mut self) {
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Writer {
@@ -328,13 +446,19 @@ impl Writer {
             }
             self.run_group(&mut requests);
         }
+        // Every group handed over is answered before shutdown returns.
+        self.committer.stop();
     }
 
     fn run_group(&mut self, requests: &mut Vec<Request>) {
+        if self.committer.failed_epoch.load(Ordering::Acquire) >= self.epoch {
+            self.recover();
+        }
         let (commands, senders): (Vec<Command>, Vec<oneshot::Sender<Reply>>) =
             requests.drain(..).map(|r| (r.command, r.reply)).unzip();
         let mut group = group::Group::new(
             &self.store,
+            self.in_flight.as_ref(),
             &mut self.state,
             &self.settings.locations,
             self.settings.default_safety_stock,
@@ -350,31 +474,36 @@ impl Writer {
                 reply => replies.push(reply),
             }
         }
-        let failure = match failure {
-            Some(e) => e,
-            None => {
-                let (batch, events) = group.into_batch();
-                match self.store.commit(batch) {
-                    Ok(()) => {
-                        for (sender, reply) in senders.into_iter().zip(replies) {
-                            let _ = sender.send(reply);
-                        }
-                        if !events.is_empty() {
-                            let _ = self.changes.send(Arc::new(events));
-                        }
-                        return;
-                    }
-                    Err(e) => e,
-                }
+        if let Some(e) = failure {
+            // A read failed half-way through a command: this group's effects on the hot state
+            // cannot be trusted, so none of it is written and the state is rebuilt.
+            drop(group);
+            let why = e.to_string();
+            tracing::error!(error = %why, "the ledger could not read the store; group refused");
+            for sender in senders {
+                let _ = sender.send(Err(LedgerError::NotSaved(why.clone())));
             }
-        };
-        // Nothing of this group reached the disk: forget its effects and tell every sender, who
-        // has not been acknowledged and so still holds the work.
-        let error = failure.to_string();
-        tracing::error!(%error, "group commit failed; rebuilding the ledger's state from the store");
-        for sender in senders {
-            let _ = sender.send(Err(LedgerError::NotSaved(error.clone())));
+            self.recover();
+            return;
         }
+        let (batch, events, overlay) = group.into_batch();
+        self.committer.send(ToCommitter::Group(Sealed {
+            epoch: self.epoch,
+            batch,
+            senders,
+            replies,
+            events,
+        }));
+        // The committer took this group, so the one before is on disk: its overlay can go.
+        self.in_flight = Some(overlay);
+    }
+
+    /// After a failure: once nothing is in flight, rebuild the hot state from what the store
+    /// holds and start a new epoch.
+    fn recover(&mut self) {
+        self.committer.drain();
+        self.in_flight = None;
+        self.epoch += 1;
         match HotState::load(&self.store) {
             Ok(state) => self.state = state,
             Err(e) => tracing::error!(error = %e, "cannot rebuild the ledger's state"),

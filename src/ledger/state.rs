@@ -2,7 +2,8 @@
 //! (stock per sku x location, who holds stock where, who waits for which SKU, the counters).
 //! It is derived from the store and rebuilt from it at start and after a failed commit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 
 use crate::model::{Order, OrderId, OrderStatus, StockLevel};
 use crate::store::{keys, Store, StoreError};
@@ -16,6 +17,11 @@ pub struct HotState {
     /// sku -> routed open orders with units of it still unplaced, oldest first.
     pub waiting: HashMap<String, BTreeSet<OrderId>>,
     pub status_counts: BTreeMap<OrderStatus, u64>,
+    /// Hashes of every (channel, external id) stored: when a hash is absent the order is new
+    /// for sure, and intake skips the store read. A read blocks while sled applies a batch, so
+    /// this keeps building the next group from waiting on the commit of the last.
+    known_external: HashSet<u64>,
+    hasher: RandomState,
     pub next_order: u64,
     pub next_event: u64,
     pub next_quarantine: u64,
@@ -29,6 +35,11 @@ impl HotState {
             next_quarantine: store.meta_u64(keys::META_NEXT_QUARANTINE)?.max(1),
             ..HotState::default()
         };
+        for key in store.keys_under(keys::EXTERNAL) {
+            let key = key?;
+            let hash = state.hasher.hash_one(&key[1..]);
+            state.known_external.insert(hash);
+        }
         for item in store.stock_levels() {
             let (key, level) = item?;
             state
@@ -55,6 +66,26 @@ impl HotState {
             }
         }
         Ok(state)
+    }
+
+    fn external_hash(&self, channel: &str, external_id: &str) -> u64 {
+        // The same bytes as the index key after its prefix byte, so loading can hash the keys.
+        let mut bytes = Vec::with_capacity(channel.len() + 1 + external_id.len());
+        bytes.extend_from_slice(channel.as_bytes());
+        bytes.push(0);
+        bytes.extend_from_slice(external_id.as_bytes());
+        self.hasher.hash_one(&bytes[..])
+    }
+
+    /// False means certainly not stored; true means look in the store.
+    pub fn may_know_order(&self, channel: &str, external_id: &str) -> bool {
+        self.known_external
+            .contains(&self.external_hash(channel, external_id))
+    }
+
+    pub fn note_order(&mut self, channel: &str, external_id: &str) {
+        let hash = self.external_hash(channel, external_id);
+        self.known_external.insert(hash);
     }
 
     pub fn level(&self, sku: &str, location: &str) -> StockLevel {

@@ -353,7 +353,7 @@ pub fn repair(store: &Store, before: Report) -> Result<Report, StoreError> {
             .collect::<Vec<_>>()
             .join("; "),
     };
-    batch.put(keys::event_block(seq).to_vec(), codec::encode(&[event]));
+    batch.put(keys::event_block(seq).to_vec(), codec::encode(&vec![event]));
     batch.put(keys::META_NEXT_EVENT, (seq + 1).to_be_bytes().to_vec());
     store.commit(batch)?;
     check(store)

@@ -75,6 +75,9 @@ impl WriteBatch {
     }
 }
 
+/// A key and its value as bytes.
+pub type RawRecord = (Vec<u8>, Vec<u8>);
+
 pub struct Store {
     dir: PathBuf,
     db: sled::Db,
@@ -330,7 +333,7 @@ impl Store {
         })
     }
 
-    /// Raw keys under a one-byte prefix: for check and repair, which verify derived data.
+    /// Raw keys under a one-byte prefix: for check, repair and rebuilding the ledger state.
     pub(crate) fn keys_under(
         &self,
         prefix: u8,
@@ -343,7 +346,7 @@ impl Store {
 
     /// Every key and value in the store, for benchmarks that replay the ledger's writes.
     #[doc(hidden)]
-    pub fn raw_records(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+    pub fn raw_records(&self) -> Result<Vec<RawRecord>, StoreError> {
         self.tree
             .iter()
             .map(|item| {
