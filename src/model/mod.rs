@@ -5,12 +5,17 @@
 //! must not depend on the data: no `skip_serializing_if`, no `flatten`, no internally or
 //! adjacently tagged enums. Changing a stored type's fields means a new record format version.
 
+mod decision;
 mod event;
 mod location;
 mod order;
 mod quarantine;
 mod stock;
 
+pub use decision::{
+    Condition, Decision, DecisionStatus, Explanation, Method, OnUnroutable, Outcome, Pick,
+    RuleTrace, SiteTrace, Verdict,
+};
 pub use event::{Actor, Event, EventKind};
 pub use location::{Location, LocationKind};
 pub use order::{

@@ -21,14 +21,12 @@ use std::cmp::Ordering;
 
 use crate::model::Allocation;
 
-use super::explain::{
-    Condition, Explanation, Method, Outcome, Pick, RuleTrace, SiteTrace, Verdict,
-};
 use super::geo;
-use super::rules::{
-    CompiledAction, CompiledWhen, OnUnroutable, RoutePart, RuleSet, SortKey, Split,
-};
+use super::rules::{CompiledAction, CompiledWhen, RoutePart, RuleSet, SortKey, Split};
 use super::{Decision, DecisionStatus, RouteRequest, Site, StockView};
+use crate::model::{
+    Condition, Explanation, Method, OnUnroutable, Outcome, Pick, RuleTrace, SiteTrace, Verdict,
+};
 
 /// Slack for "exactly at the limit" (km).
 const DISTANCE_EPSILON_KM: f64 = 1e-9;

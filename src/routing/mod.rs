@@ -32,16 +32,15 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Allocation, Location, Money, StockLevel};
+use crate::model::{Location, Money, StockLevel};
 
+pub use crate::model::{
+    Condition, Decision, DecisionStatus, Explanation, Method, OnUnroutable, Outcome, Pick,
+    RuleTrace, SiteTrace, Verdict,
+};
 pub use decide::route;
-pub use explain::{
-    Condition, ExplainEntry, ExplainSite, Explanation, Method, Outcome, OutcomeView, Pick,
-    RuleTrace, SiteTrace, Verdict, VerdictView,
-};
-pub use rules::{
-    validate_rules, Action, OnUnroutable, Rule, RuleError, RuleSet, SortKey, Split, When,
-};
+pub use explain::{ExplainEntry, ExplainSite, OutcomeView, VerdictView};
+pub use rules::{validate_rules, Action, Rule, RuleError, RuleSet, SortKey, Split, When};
 pub use scenario::{
     parse_scenario, run_scenario_file, run_scenario_str, Expect, Scenario, ScenarioError,
     ScenarioOutcome,
@@ -131,16 +130,6 @@ impl StockView for StockTable {
     }
 }
 
-/// What routing decided for an order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionStatus {
-    Allocated,
-    PartiallyAllocated,
-    Backordered,
-    Held,
-}
-
 impl DecisionStatus {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -167,18 +156,4 @@ impl std::fmt::Display for DecisionStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-/// The answer of [`route`]: step 10 of the spec, plus the structured explanation. Its serde
-/// shape is positional-safe (the store keeps it in postcard with the order).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Decision {
-    pub status: DecisionStatus,
-    /// Name of the deciding rule; `None` when no rule allocated or held the order.
-    pub rule: Option<String>,
-    /// Never holds an allocation of 0 units.
-    pub allocations: Vec<Allocation>,
-    /// Set for `held` only: the hold rule's reason, or "unroutable".
-    pub reason: Option<String>,
-    pub explain: Explanation,
 }

@@ -25,6 +25,7 @@
 
 use std::fmt;
 
+use crate::model::OnUnroutable;
 use globset::{GlobBuilder, GlobMatcher};
 use serde::{Deserialize, Serialize};
 
@@ -176,15 +177,6 @@ impl Action {
             .into_iter()
             .find(|k| k.as_str() == s)
     }
-}
-
-/// What happens to an order that no rule allocates or holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OnUnroutable {
-    #[default]
-    Backorder,
-    Hold,
 }
 
 impl OnUnroutable {

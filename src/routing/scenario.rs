@@ -15,8 +15,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::{Allocation, Location, LocationKind, Money, StockLevel};
 
-use super::rules::{OnUnroutable, Rule, RuleError, RuleSet};
+use super::rules::{Rule, RuleError, RuleSet};
 use super::{route, Decision, DecisionStatus, RouteLine, RouteRequest, Site, StockTable};
+use crate::model::OnUnroutable;
 
 /// Why a scenario could not be run. Every variant names the file (`origin`).
 #[derive(Debug)]
