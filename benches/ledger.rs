@@ -12,8 +12,10 @@ use rust_decimal::Decimal;
 
 use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, Outcome, StockRow};
 use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind, Totals,
+    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
+    OnUnroutable, Totals,
 };
+use ordo::routing::RuleSet;
 use ordo::store::{RawRecord, Store};
 
 const CACHE: u64 = 64 << 20;
@@ -107,10 +109,7 @@ fn ledger_run(n: usize) -> (Run, Vec<RawRecord>) {
     let store = Arc::new(Store::open(dir.path(), CACHE).expect("open store"));
     let ledger = Ledger::start(
         store.clone(),
-        LedgerSettings {
-            locations: locations(),
-            default_safety_stock: 0,
-        },
+        LedgerSettings::new(locations(), 0, RuleSet::fallback(OnUnroutable::Backorder)),
     )
     .expect("start ledger");
     let handle = ledger.handle();

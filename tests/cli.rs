@@ -271,11 +271,15 @@ fn operator_actions_hold_release_ship_cancel() {
         ",released,",
         ",shipped,",
         ",cancelled,",
-        ",backordered,",
+        ",routed,",
     ] {
         assert!(events.contains(kind), "no {kind} event:\n{events}");
     }
     assert!(events.contains("fraud check"));
+    assert!(
+        events.contains(r#"""status"":""backordered"""#),
+        "order 3's backorder decision is recorded:\n{events}"
+    );
     sb.ok(&["check"]);
 }
 

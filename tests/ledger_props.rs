@@ -11,9 +11,10 @@ use rust_decimal::Decimal;
 
 use ordo::ledger::{Command, Ledger, LedgerHandle, LedgerSettings, Origin, Outcome, StockRow};
 use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind, Order,
-    OrderStatus, Totals,
+    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
+    OnUnroutable, Order, OrderStatus, Totals,
 };
+use ordo::routing::{Rule, RuleSet};
 use ordo::store::{check, Store};
 
 const SKUS: [&str; 4] = ["A", "B", "C", "D"];
@@ -73,6 +74,26 @@ fn op() -> impl Strategy<Value = Op> {
         1 => ext.clone().prop_map(|ext| Op::Ship { ext }),
         1 => ext.prop_map(|ext| Op::Cancel { ext }),
     ]
+}
+
+/// A hold rule and a partial-split rule: holds, partial allocations, top-ups and backorders
+/// all happen in random runs.
+fn rules() -> RuleSet {
+    let rules: Vec<Rule> = serde_json::from_str(
+        r#"[{"name": "Review D", "when": {"skus_any": ["D"]}, "action": "hold", "reason": "review"},
+            {"name": "Split", "locations": ["*"], "split": "partial", "sort": ["priority"]}]"#,
+    )
+    .unwrap();
+    RuleSet::new(rules, OnUnroutable::Backorder).unwrap()
+}
+
+fn settings() -> LedgerSettings {
+    let locations = LOCS
+        .iter()
+        .enumerate()
+        .map(|(i, l)| location(l, i as u32 + 1))
+        .collect();
+    LedgerSettings::new(locations, 0, rules())
 }
 
 fn location(id: &str, priority: u32) -> Location {
@@ -139,18 +160,7 @@ impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path(), 8 << 20).unwrap());
-        let ledger = Ledger::start(
-            store.clone(),
-            LedgerSettings {
-                locations: LOCS
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| location(l, i as u32 + 1))
-                    .collect(),
-                default_safety_stock: 0,
-            },
-        )
-        .unwrap();
+        let ledger = Ledger::start(store.clone(), settings()).unwrap();
         let w = World {
             _dir: dir,
             store,
@@ -389,18 +399,7 @@ fn hot_state_rebuilt_at_start_matches_the_store() {
     } = world;
     ledger.shutdown();
     let before: Vec<Order> = store.orders().map(|o| o.unwrap()).collect();
-    let restarted = Ledger::start(
-        store.clone(),
-        LedgerSettings {
-            locations: LOCS
-                .iter()
-                .enumerate()
-                .map(|(i, l)| location(l, i as u32 + 1))
-                .collect(),
-            default_safety_stock: 0,
-        },
-    )
-    .unwrap();
+    let restarted = Ledger::start(store.clone(), settings()).unwrap();
     // Stock arriving for the backordered order reaches it after the restart.
     let out = restarted
         .handle()

@@ -112,10 +112,11 @@ impl Context {
 
     /// The store with its ledger running, for commands that change things.
     pub fn engine(&self) -> Result<Engine> {
-        let settings = LedgerSettings {
-            locations: self.config.locations.clone(),
-            default_safety_stock: self.config.inventory.default_safety_stock,
-        };
+        let settings = LedgerSettings::new(
+            self.config.locations.clone(),
+            self.config.inventory.default_safety_stock,
+            crate::routing::RuleSet::fallback(Default::default()),
+        );
         Ok(Engine::open(&self.data_dir, self.cache_bytes(), settings)?)
     }
 

@@ -1,30 +1,105 @@
-//! Reserving and releasing stock, and the call into routing. Reservation happens here and only
-//! here, inside the single writer, right after the decision: nothing can take the same units
-//! between deciding and reserving (invariant 3).
+//! Routing and reserving. Routing decides (a pure function of order, stock, locations, rules);
+//! the reservation happens here, right after, inside the single writer: nothing can take the
+//! same units between deciding and reserving (invariant 3).
 
-use std::collections::BTreeMap;
-
-use crate::model::{Actor, Allocation, EventKind, Location, Order};
+use crate::model::{
+    Actor, Allocation, Decision, DecisionStatus, EventKind, Order, OrderId, OrderStatus,
+};
+use crate::routing::{self, RouteLine, RouteRequest, Site};
 
 use super::group::Group;
-use super::state::HotState;
+use super::LedgerError;
+
+/// What routing sees of an order: the units it still lacks, and where it goes.
+pub fn route_request(order: &Order) -> RouteRequest {
+    let co = &order.channel_order;
+    let ship_to = co.ship_to.as_ref();
+    let (lat, lon) = (ship_to.and_then(|a| a.lat), ship_to.and_then(|a| a.lon));
+    RouteRequest {
+        order_id: order.id.to_string(),
+        channel: co.channel.clone(),
+        ship_method: co.ship_method.clone(),
+        pickup_location: co.pickup_location.clone(),
+        total: co.totals.total,
+        country: ship_to.map(|a| a.country.clone()),
+        postal_code: ship_to.map(|a| a.postal_code.clone()),
+        lat,
+        lon,
+        lines: order
+            .unplaced()
+            .into_iter()
+            .map(|(line, sku, qty)| RouteLine { line, sku, qty })
+            .collect(),
+        skip_hold_rules: order.routed,
+    }
+}
 
 impl Group<'_> {
-    /// Places what the order still lacks, reserving as it goes. Returns the new allocations.
-    pub(super) fn route(&mut self, order: &mut Order) -> Vec<Allocation> {
+    /// Routes what the order still lacks, reserves what the decision allocates, holds it if the
+    /// decision says so, and records the decision (with its explanation) as an event. Returns
+    /// the units placed.
+    pub(super) fn route(&mut self, order: &mut Order, why: &str) -> Vec<Allocation> {
+        let placed = self.route_inner(order, why);
+        order.refresh_status();
+        placed
+    }
+
+    fn route_inner(&mut self, order: &mut Order, why: &str) -> Vec<Allocation> {
+        let request = route_request(order);
+        let first = !order.routed;
         order.routed = true;
-        let unplaced = order.unplaced();
-        if unplaced.is_empty() {
+        if request.lines.is_empty() {
             return Vec::new();
         }
-        let plan = first_fit(
-            &order.channel_order.channel,
-            &unplaced,
-            self.locations,
-            self.state,
+        let today = self.local_day();
+        let sites: Vec<Site> = self
+            .locations
+            .iter()
+            .map(|location| Site {
+                location,
+                allocated_today: self.state.capacity.orders_today(&location.id, today),
+            })
+            .collect();
+        let state = &*self.state;
+        let decision = routing::route(
+            &request,
+            &sites,
+            &|sku: &str, loc: &str| state.level(sku, loc),
+            self.rules,
         );
-        let mut placed = Vec::with_capacity(plan.len());
-        for a in plan {
+        drop(sites);
+        if !first && decision.status == DecisionStatus::Held {
+            // Only `on_unroutable = "hold"` can hold an order routed before (hold rules are
+            // skipped): an order waiting for stock keeps waiting rather than being held.
+            return Vec::new();
+        }
+        let placed = self.apply_decision(order, &decision);
+        if !first && placed.is_empty() {
+            // Routed again (stock arrived, released, edited) and nothing new placed: the order
+            // is as it was, and an event per stock change would bury the ones that matter.
+            return placed;
+        }
+        if let Some(rule) = &decision.rule {
+            *self.state.rule_hits.entry(rule.clone()).or_default() += 1;
+        }
+        let actor = match &decision.rule {
+            Some(rule) => Actor::Rule(rule.clone()),
+            None => Actor::System,
+        };
+        self.emit(actor, Some(order.id), EventKind::Routed { decision }, why);
+        placed
+    }
+
+    fn apply_decision(&mut self, order: &mut Order, decision: &Decision) -> Vec<Allocation> {
+        if decision.status == DecisionStatus::Held {
+            order.hold_reason = decision
+                .reason
+                .clone()
+                .or_else(|| Some("held by a rule".into()));
+            return Vec::new();
+        }
+        let mut placed = Vec::with_capacity(decision.allocations.len());
+        for a in &decision.allocations {
             let level = self.state.level_mut(&a.sku, &a.location);
             // The plan was made from these very levels; this guard keeps a routing bug from ever
             // turning into an oversell.
@@ -35,37 +110,123 @@ impl Group<'_> {
             }
             level.reserved += i64::from(a.qty);
             self.touch_stock(&a.sku, &a.location);
-            placed.push(a);
+            placed.push(a.clone());
         }
+        self.count_capacity(order.id, &placed);
         order.allocations.extend(placed.iter().cloned());
         placed
     }
 
-    /// Routes and records the outcome as an event.
-    pub(super) fn route_and_record(&mut self, order: &mut Order, why: &str) -> bool {
-        let placed = self.route(order);
-        order.refresh_status();
-        if !placed.is_empty() {
-            self.emit(
-                Actor::Rule("first-fit".into()),
-                Some(order.id),
-                EventKind::Allocated {
-                    allocations: placed,
-                },
-                why,
-            );
-            true
-        } else {
-            if !order.unplaced().is_empty() && order.allocations.is_empty() {
-                self.emit(
-                    Actor::Rule("first-fit".into()),
-                    Some(order.id),
-                    EventKind::Backordered,
-                    "no location can supply the order in full",
-                );
-            }
-            false
+    fn count_capacity(&mut self, order: OrderId, placed: &[Allocation]) {
+        let today = self.local_day();
+        for a in placed {
+            self.state.capacity.count(order, &a.location, today);
         }
+    }
+
+    /// An operator sends an order to one location: its open reservations are returned, then
+    /// each line takes what that location has. Refused, with nothing changed, if the location
+    /// could supply none of it.
+    pub(super) fn reroute(
+        &mut self,
+        mut order: Order,
+        location: &str,
+        by: Actor,
+        reason: String,
+    ) -> Result<OrderStatus, LedgerError> {
+        let id = order.id;
+        let Some(loc) = self.locations.iter().find(|l| l.id == location) else {
+            return Err(LedgerError::UnknownLocation {
+                location: location.to_string(),
+                known: self
+                    .locations
+                    .iter()
+                    .map(|l| l.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        };
+        if !order.status.is_open() {
+            return Err(LedgerError::NotAllowed {
+                id,
+                status: order.status,
+                why: "only open orders can be re-routed".into(),
+            });
+        }
+        // What each SKU could get there once this order's own reservations are back.
+        let mut plan = Vec::new();
+        let mut left: std::collections::HashMap<&str, i64> = std::collections::HashMap::new();
+        let released = order.allocations.clone();
+        let unplaced_after_release: Vec<(u32, String, u32)> = {
+            let mut copy = order.clone();
+            copy.allocations.clear();
+            copy.unplaced()
+        };
+        for (line, sku, qty) in &unplaced_after_release {
+            let entry = left.entry(sku.as_str()).or_insert_with(|| {
+                let level = self.state.level(sku, &loc.id);
+                let own: i64 = released
+                    .iter()
+                    .filter(|a| a.sku == *sku && a.location == loc.id)
+                    .map(|a| i64::from(a.qty))
+                    .sum();
+                (level.reservable() - level.reserved + own).max(0)
+            });
+            let take = (*entry).min(i64::from(*qty));
+            if take > 0 {
+                *entry -= take;
+                plan.push(Allocation {
+                    line: *line,
+                    sku: sku.clone(),
+                    location: loc.id.clone(),
+                    qty: take as u32,
+                });
+            }
+        }
+        if plan.is_empty() {
+            return Err(LedgerError::NotAllowed {
+                id,
+                status: order.status,
+                why: format!("{} has none of what the order needs", loc.id),
+            });
+        }
+        self.release(&released);
+        order.allocations.clear();
+        let placed = self.apply_decision(
+            &mut order,
+            &Decision {
+                status: DecisionStatus::Allocated,
+                rule: None,
+                allocations: plan,
+                reason: None,
+                explain: Default::default(),
+            },
+        );
+        order.routed = true;
+        let why = if reason.trim().is_empty() {
+            format!("re-routed to {location} by hand")
+        } else {
+            reason
+        };
+        if !released.is_empty() {
+            let taken_back = EventKind::Deallocated {
+                allocations: released.clone(),
+            };
+            self.emit(by.clone(), Some(id), taken_back, why.clone());
+        }
+        self.emit(
+            by,
+            Some(id),
+            EventKind::Allocated {
+                allocations: placed,
+            },
+            why,
+        );
+        order.refresh_status();
+        let status = order.status;
+        self.save(order);
+        self.offer_released(&released)?;
+        Ok(status)
     }
 
     /// Gives reservations back to stock.
@@ -76,37 +237,4 @@ impl Group<'_> {
             self.touch_stock(&a.sku, &a.location);
         }
     }
-}
-
-/// Placeholder routing until the rules engine lands: the best-priority location that serves the
-/// channel and can supply every unit; otherwise nothing (backorder).
-fn first_fit(
-    channel: &str,
-    unplaced: &[(u32, String, u32)],
-    locations: &[Location],
-    state: &HotState,
-) -> Vec<Allocation> {
-    let mut need: BTreeMap<&str, i64> = BTreeMap::new();
-    for (_, sku, qty) in unplaced {
-        *need.entry(sku.as_str()).or_default() += i64::from(*qty);
-    }
-    let mut candidates: Vec<&Location> = locations.iter().filter(|l| l.serves(channel)).collect();
-    candidates.sort_by(|a, b| {
-        (a.priority.is_none(), a.priority, &a.id).cmp(&(b.priority.is_none(), b.priority, &b.id))
-    });
-    let Some(loc) = candidates.into_iter().find(|loc| {
-        need.iter()
-            .all(|(sku, qty)| state.level(sku, &loc.id).available() >= *qty)
-    }) else {
-        return Vec::new();
-    };
-    unplaced
-        .iter()
-        .map(|(line, sku, qty)| Allocation {
-            line: *line,
-            sku: sku.clone(),
-            location: loc.id.clone(),
-            qty: *qty,
-        })
-        .collect()
 }

@@ -39,6 +39,16 @@ impl Group<'_> {
                 by,
             } => self.ship(id, carrier, tracking, by),
             Command::SetStock { rows, by } => self.set_stock(rows, by),
+            Command::Reroute {
+                id,
+                location,
+                reason,
+                by,
+            } => {
+                let order = self.existing(id)?;
+                let status = self.reroute(order, &location, by, reason)?;
+                Ok(Outcome::Order { id, status })
+            }
             Command::AdjustStock {
                 sku,
                 location,
@@ -162,7 +172,7 @@ impl Group<'_> {
             format!("from {source}"),
         );
         if order.status == OrderStatus::New && order.channel_order.financial_status.may_route() {
-            self.route_and_record(&mut order, "new order");
+            self.route(&mut order, "new order");
         }
         let status = order.status;
         self.save(order);
@@ -209,7 +219,7 @@ impl Group<'_> {
                 };
                 order.refresh_status();
                 if order.status.is_open() {
-                    self.route_and_record(&mut order, why);
+                    self.route(&mut order, why);
                 }
             }
         }
@@ -268,7 +278,7 @@ impl Group<'_> {
         self.emit(by, Some(id), EventKind::Released, "released from hold");
         order.refresh_status();
         if order.status.is_open() && order.channel_order.financial_status.may_route() {
-            self.route_and_record(&mut order, "released from hold");
+            self.route(&mut order, "released from hold");
         }
         order.refresh_status();
         let status = order.status;
@@ -481,7 +491,10 @@ impl Group<'_> {
         Ok(shed)
     }
 
-    fn offer_released(&mut self, released: &[Allocation]) -> Result<Vec<OrderId>, LedgerError> {
+    pub(super) fn offer_released(
+        &mut self,
+        released: &[Allocation],
+    ) -> Result<Vec<OrderId>, LedgerError> {
         if released.is_empty() {
             return Ok(Vec::new());
         }
@@ -505,18 +518,10 @@ impl Group<'_> {
             if !waits_for_stock(&order) {
                 continue;
             }
-            let placed = self.route(&mut order);
+            let placed = self.route(&mut order, "stock arrived for a waiting order");
             if placed.is_empty() {
                 continue;
             }
-            self.emit(
-                Actor::Rule("first-fit".into()),
-                Some(id),
-                EventKind::Allocated {
-                    allocations: placed,
-                },
-                "stock arrived for a waiting order",
-            );
             self.save(order);
             allocated.push(id);
         }

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use crate::model::{Actor, Event, EventKind, Location, Order, OrderId, Quarantined, StockKey};
 use crate::store::{codec, keys, Store, StoreError, WriteBatch};
 
-use super::state::HotState;
+use crate::routing::RuleSet;
+
+use super::state::{self, HotState};
 
 struct Touched {
     /// The order as the store holds it (None: new in this group); its index keys get replaced.
@@ -31,6 +33,7 @@ pub struct Group<'a> {
     previous: Option<&'a Overlay>,
     pub(super) state: &'a mut HotState,
     pub(super) locations: &'a [Location],
+    pub(super) rules: &'a RuleSet,
     pub(super) default_safety_stock: i64,
     pub(super) now: DateTime<Utc>,
     orders: HashMap<OrderId, Touched>,
@@ -46,6 +49,7 @@ impl<'a> Group<'a> {
         previous: Option<&'a Overlay>,
         state: &'a mut HotState,
         locations: &'a [Location],
+        rules: &'a RuleSet,
         default_safety_stock: i64,
     ) -> Self {
         Group {
@@ -53,6 +57,7 @@ impl<'a> Group<'a> {
             previous,
             state,
             locations,
+            rules,
             default_safety_stock,
             now: Utc::now(),
             orders: HashMap::new(),
@@ -109,6 +114,11 @@ impl<'a> Group<'a> {
             return Ok(Some(*id));
         }
         self.store.order_id(channel, external_id)
+    }
+
+    /// The local day this group runs on (capacity is counted per local day).
+    pub fn local_day(&self) -> chrono::NaiveDate {
+        state::local_day(self.now)
     }
 
     pub fn next_order_id(&mut self) -> OrderId {

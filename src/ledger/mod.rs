@@ -11,15 +11,20 @@ mod group;
 mod state;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 use std::thread::JoinHandle;
 
 use thiserror::Error;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::model::{
-    Actor, ChannelOrder, Event, Location, OrderId, OrderStatus, QuarantineId, StockLevel,
+    Actor, ChannelOrder, Event, EventKind, Location, OnUnroutable, OrderId, OrderStatus,
+    QuarantineId, StockLevel,
 };
+use crate::routing::RuleSet;
 use crate::store::{Store, StoreError, WriteBatch};
 
 pub use state::HotState;
@@ -84,6 +89,13 @@ pub enum Command {
         id: OrderId,
         carrier: String,
         tracking: String,
+        by: Actor,
+    },
+    /// An operator sends the order to one location (its reservations elsewhere are returned).
+    Reroute {
+        id: OrderId,
+        location: String,
+        reason: String,
         by: Actor,
     },
     /// Cycle counts: all rows or none (a bad row rejects the command).
@@ -179,10 +191,55 @@ enum Message {
     Stop,
 }
 
-#[derive(Debug, Clone)]
 pub struct LedgerSettings {
     pub locations: Vec<Location>,
     pub default_safety_stock: i64,
+    pub rules: RuleSet,
+    /// Asked before each group whether the rules changed, so that an edit takes effect for the
+    /// next order without a restart. None: the rules are fixed.
+    pub rules_source: Option<Box<dyn RulesSource>>,
+}
+
+impl LedgerSettings {
+    pub fn new(locations: Vec<Location>, default_safety_stock: i64, rules: RuleSet) -> Self {
+        LedgerSettings {
+            locations,
+            default_safety_stock,
+            rules,
+            rules_source: None,
+        }
+    }
+}
+
+/// Where new routing rules come from while the ledger runs (the engine watches the config).
+pub trait RulesSource: Send {
+    /// `None` when nothing changed; else the new rules, or why the changed source cannot be
+    /// used (the old rules then stay in force).
+    fn poll(&mut self) -> Option<Result<RuleSet, String>>;
+}
+
+/// The live rules as the console's Rules pane shows them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RulesStatus {
+    /// Rule names in order, with the decisions each made since the ledger started.
+    pub rules: Vec<(String, u64)>,
+    pub on_unroutable: OnUnroutable,
+    pub loaded_at: DateTime<Utc>,
+    pub reloads: u64,
+    /// The last edit that was refused, and why (cleared by a good reload).
+    pub last_error: Option<String>,
+}
+
+impl RulesStatus {
+    fn new(rules: &RuleSet) -> RulesStatus {
+        RulesStatus {
+            rules: rules.rules().iter().map(|r| (r.name.clone(), 0)).collect(),
+            on_unroutable: rules.on_unroutable(),
+            loaded_at: Utc::now(),
+            reloads: 0,
+            last_error: None,
+        }
+    }
 }
 
 /// Committed changes, published after the flush: consoles follow these.
@@ -193,6 +250,7 @@ pub type ChangeBatch = Arc<Vec<Event>>;
 pub struct LedgerHandle {
     tx: mpsc::Sender<Message>,
     changes: broadcast::Sender<ChangeBatch>,
+    rules_status: Arc<Mutex<RulesStatus>>,
 }
 
 impl LedgerHandle {
@@ -232,6 +290,15 @@ impl LedgerHandle {
     pub fn subscribe(&self) -> broadcast::Receiver<ChangeBatch> {
         self.changes.subscribe()
     }
+
+    pub fn rules_status(&self) -> RulesStatus {
+        lock(&self.rules_status).clone()
+    }
+}
+
+/// A poisoned lock only means a panic elsewhere while holding it; the status is still readable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The running ledger: its thread and the store it writes.
@@ -243,8 +310,11 @@ pub struct Ledger {
 
 impl Ledger {
     /// Rebuilds the hot state from the store, then starts the writer thread.
-    pub fn start(store: Arc<Store>, settings: LedgerSettings) -> Result<Ledger, StoreError> {
+    pub fn start(store: Arc<Store>, mut settings: LedgerSettings) -> Result<Ledger, StoreError> {
         let state = HotState::load(&store)?;
+        let rules_status = Arc::new(Mutex::new(RulesStatus::new(&settings.rules)));
+        let rules = std::mem::replace(&mut settings.rules, RuleSet::empty());
+        let rules_source = settings.rules_source.take();
         let (tx, rx) = mpsc::channel(INTAKE_CAPACITY);
         let (changes, _) = broadcast::channel(1024);
         let io_error = |e: std::io::Error| StoreError::Io {
@@ -257,6 +327,9 @@ impl Ledger {
             store: store.clone(),
             state,
             settings,
+            rules,
+            rules_source,
+            rules_status: rules_status.clone(),
             committer,
             in_flight: None,
             epoch: 1,
@@ -266,7 +339,11 @@ impl Ledger {
             .spawn(move || writer.run(rx))
             .map_err(io_error)?;
         Ok(Ledger {
-            handle: LedgerHandle { tx, changes },
+            handle: LedgerHandle {
+                tx,
+                changes,
+                rules_status,
+            },
             thread: Some(thread),
             store,
         })
@@ -310,6 +387,9 @@ struct Writer {
     store: Arc<Store>,
     state: HotState,
     settings: LedgerSettings,
+    rules: RuleSet,
+    rules_source: Option<Box<dyn RulesSource>>,
+    rules_status: Arc<Mutex<RulesStatus>>,
     committer: Committer,
     /// The group whose batch the committer is writing now, if any.
     in_flight: Option<group::Overlay>,
@@ -456,13 +536,18 @@ impl Writer {
         }
         let (commands, senders): (Vec<Command>, Vec<oneshot::Sender<Reply>>) =
             requests.drain(..).map(|r| (r.command, r.reply)).unzip();
+        let rules_event = self.reload_rules();
         let mut group = group::Group::new(
             &self.store,
             self.in_flight.as_ref(),
             &mut self.state,
             &self.settings.locations,
+            &self.rules,
             self.settings.default_safety_stock,
         );
+        if let Some((kind, why)) = rules_event {
+            group.emit(Actor::System, None, kind, why);
+        }
         let mut replies = Vec::with_capacity(commands.len());
         let mut failure: Option<StoreError> = None;
         for command in commands {
@@ -487,6 +572,12 @@ impl Writer {
             return;
         }
         let (batch, events, overlay) = group.into_batch();
+        {
+            let mut status = lock(&self.rules_status);
+            for (name, hits) in status.rules.iter_mut() {
+                *hits = self.state.rule_hits.get(name).copied().unwrap_or(0);
+            }
+        }
         self.committer.send(ToCommitter::Group(Sealed {
             epoch: self.epoch,
             batch,
@@ -496,6 +587,35 @@ impl Writer {
         }));
         // The committer took this group, so the one before is on disk: its overlay can go.
         self.in_flight = Some(overlay);
+    }
+
+    /// Takes new rules if the source has them; an edit that cannot be used leaves the rules in
+    /// force and is reported. Either way it becomes an event.
+    fn reload_rules(&mut self) -> Option<(EventKind, String)> {
+        let change = self.rules_source.as_mut()?.poll()?;
+        let mut status = lock(&self.rules_status);
+        match change {
+            Ok(rules) => {
+                let names: Vec<String> = rules.rules().iter().map(|r| r.name.clone()).collect();
+                tracing::info!(rules = ?names, "routing rules reloaded");
+                self.rules = rules;
+                // Hits start again: the rules they counted are gone.
+                self.state.rule_hits.clear();
+                *status = RulesStatus {
+                    reloads: status.reloads + 1,
+                    ..RulesStatus::new(&self.rules)
+                };
+                let why = format!("{} rules now in force", names.len());
+                Some((EventKind::RulesReloaded { rules: names }, why))
+            }
+            Err(error) => {
+                tracing::error!(%error, "routing rules edit refused; the previous rules stay in force");
+                status.last_error = Some(error.clone());
+                let why =
+                    "the edited rules cannot be used; the previous rules stay in force".into();
+                Some((EventKind::RulesRejected { error }, why))
+            }
+        }
     }
 
     /// After a failure: once nothing is in flight, rebuild the hot state from what the store

@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 
-use crate::model::{Order, OrderId, OrderStatus, StockLevel};
+use chrono::{DateTime, Local, NaiveDate, Utc};
+
+use crate::model::{EventKind, Order, OrderId, OrderStatus, StockLevel};
 use crate::store::{keys, Store, StoreError};
 
 #[derive(Debug, Default)]
@@ -22,6 +24,10 @@ pub struct HotState {
     /// this keeps building the next group from waiting on the commit of the last.
     known_external: HashSet<u64>,
     hasher: RandomState,
+    /// Orders allocated per location on the current local day, for `daily_capacity`.
+    pub capacity: DayCounts,
+    /// Decisions per rule name since the ledger started.
+    pub rule_hits: HashMap<String, u64>,
     pub next_order: u64,
     pub next_event: u64,
     pub next_quarantine: u64,
@@ -40,6 +46,7 @@ impl HotState {
             let hash = state.hasher.hash_one(&key[1..]);
             state.known_external.insert(hash);
         }
+        state.capacity = DayCounts::load(store, Utc::now())?;
         for item in store.stock_levels() {
             let (key, level) = item?;
             state
@@ -164,4 +171,69 @@ pub fn waits_for_stock(order: &Order) -> bool {
             order.status,
             OrderStatus::Backordered | OrderStatus::PartiallyAllocated
         )
+}
+
+/// The day an instant falls on where ordo runs: capacity is counted per local day.
+pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Local).date_naive()
+}
+
+/// Orders allocated per location during one local day. An order counts once per location,
+/// however many times it is topped up there.
+#[derive(Debug, Default)]
+pub struct DayCounts {
+    day: Option<NaiveDate>,
+    per_location: HashMap<String, u32>,
+    counted: HashSet<(OrderId, String)>,
+}
+
+impl DayCounts {
+    fn roll(&mut self, today: NaiveDate) {
+        if self.day != Some(today) {
+            self.day = Some(today);
+            self.per_location.clear();
+            self.counted.clear();
+        }
+    }
+
+    pub fn orders_today(&mut self, location: &str, today: NaiveDate) -> u32 {
+        self.roll(today);
+        self.per_location.get(location).copied().unwrap_or(0)
+    }
+
+    pub fn count(&mut self, order: OrderId, location: &str, today: NaiveDate) {
+        self.roll(today);
+        if self.counted.insert((order, location.to_string())) {
+            *self.per_location.entry(location.to_string()).or_default() += 1;
+        }
+    }
+
+    /// Today's counts from the event log's tail: the allocations made since local midnight.
+    fn load(store: &Store, now: DateTime<Utc>) -> Result<DayCounts, StoreError> {
+        let today = local_day(now);
+        let mut counts = DayCounts::default();
+        counts.roll(today);
+        for block in store.event_blocks().rev() {
+            let block = block?;
+            if block.last().is_some_and(|e| local_day(e.at) < today) {
+                break;
+            }
+            for e in block.iter().filter(|e| local_day(e.at) == today) {
+                let (Some(order), allocations) = (
+                    e.order_id,
+                    match &e.kind {
+                        EventKind::Routed { decision } => &decision.allocations,
+                        EventKind::Allocated { allocations } => allocations,
+                        _ => continue,
+                    },
+                ) else {
+                    continue;
+                };
+                for a in allocations {
+                    counts.count(order, &a.location, today);
+                }
+            }
+        }
+        Ok(counts)
+    }
 }

@@ -71,6 +71,9 @@ pub enum Condition {
     TotalMin,
     TotalMax,
     SkusAny,
+    /// A hold rule met an order that was routed before (released by an operator, or topped up
+    /// when stock arrived): hold rules decide an order's first routing only.
+    FirstRoutingOnly,
 }
 
 /// How a routing rule built its plan (steps 6 and 7 of the spec).

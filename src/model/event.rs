@@ -1,7 +1,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{Allocation, OrderId, OrderStatus, QuarantineId};
+use super::{Allocation, Decision, OrderId, OrderStatus, QuarantineId};
 
 /// Who caused a change (invariant 5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -33,13 +33,18 @@ pub enum EventKind {
     OrderUpdated {
         status: OrderStatus,
     },
+    /// Routing's decision for an order, with its explanation (every rule tried, every
+    /// location considered).
+    Routed {
+        decision: Decision,
+    },
+    /// Units reserved by hand (an operator's re-route).
     Allocated {
         allocations: Vec<Allocation>,
     },
     Deallocated {
         allocations: Vec<Allocation>,
     },
-    Backordered,
     Held,
     Released,
     Cancelled,
@@ -61,6 +66,13 @@ pub enum EventKind {
         quarantine_id: QuarantineId,
     },
     Repaired,
+    /// The routing rules were replaced (a config edit), or an edit was refused.
+    RulesReloaded {
+        rules: Vec<String>,
+    },
+    RulesRejected {
+        error: String,
+    },
 }
 
 impl EventKind {
@@ -68,9 +80,9 @@ impl EventKind {
         match self {
             EventKind::OrderReceived { .. } => "order_received",
             EventKind::OrderUpdated { .. } => "order_updated",
+            EventKind::Routed { .. } => "routed",
             EventKind::Allocated { .. } => "allocated",
             EventKind::Deallocated { .. } => "deallocated",
-            EventKind::Backordered => "backordered",
             EventKind::Held => "held",
             EventKind::Released => "released",
             EventKind::Cancelled => "cancelled",
@@ -79,6 +91,8 @@ impl EventKind {
             EventKind::Quarantined { .. } => "quarantined",
             EventKind::QuarantineResolved { .. } => "quarantine_resolved",
             EventKind::Repaired => "repaired",
+            EventKind::RulesReloaded { .. } => "rules_reloaded",
+            EventKind::RulesRejected { .. } => "rules_rejected",
         }
     }
 }

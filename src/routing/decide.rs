@@ -56,6 +56,17 @@ pub fn route<S: StockView + ?Sized>(
             });
             continue;
         }
+        if req.skip_hold_rules && matches!(rule.action, CompiledAction::Hold { .. }) {
+            explain.rules.push(RuleTrace {
+                index,
+                name: rule.name.clone(),
+                outcome: Outcome::Skipped {
+                    condition: Condition::FirstRoutingOnly,
+                },
+                sites: Vec::new(),
+            });
+            continue;
+        }
         match &rule.action {
             // Step 3.
             CompiledAction::Hold { reason } => {

@@ -37,6 +37,7 @@ impl Condition {
             Condition::TotalMin => "total_min",
             Condition::TotalMax => "total_max",
             Condition::SkusAny => "skus_any",
+            Condition::FirstRoutingOnly => "first_routing_only",
         }
     }
 
@@ -48,6 +49,9 @@ impl Condition {
             Condition::TotalMin => "the order total is below when.total_min",
             Condition::TotalMax => "the order total is above when.total_max",
             Condition::SkusAny => "no line's SKU is in when.skus_any",
+            Condition::FirstRoutingOnly => {
+                "hold rules decide an order's first routing only, and this order was routed before"
+            }
         }
     }
 }

@@ -71,6 +71,9 @@ pub struct RouteRequest {
     pub lat: Option<f64>,
     pub lon: Option<f64>,
     pub lines: Vec<RouteLine>,
+    /// Set when the order was routed before (an operator released it, or stock arrived for
+    /// what it still lacks): hold rules are skipped, or a released order would be held again.
+    pub skip_hold_rules: bool,
 }
 
 /// A location and how many orders it has taken today (for `daily_capacity`).

@@ -218,6 +218,7 @@ fn world() -> impl Strategy<Value = World> {
                         lat: c.map(|c| c.0),
                         lon: c.map(|c| c.1),
                         lines,
+                        skip_hold_rules: false,
                     },
                 }
             },

@@ -359,6 +359,32 @@ impl RuleSet {
         })
     }
 
+    /// No rules: every order is unroutable.
+    pub fn empty() -> RuleSet {
+        RuleSet {
+            compiled: Vec::new(),
+            on_unroutable: OnUnroutable::Backorder,
+            source: Vec::new(),
+        }
+    }
+
+    /// What ordo routes by when the config has no `[[rules]]`: one rule taking every location,
+    /// with the spec's defaults (sort fewest_splits, closest, priority; split allowed).
+    pub fn fallback(on_unroutable: OnUnroutable) -> RuleSet {
+        let rule = Rule {
+            name: "Default".into(),
+            when: None,
+            action: None,
+            reason: None,
+            locations: vec!["*".into()],
+            max_distance_km: None,
+            split: None,
+            sort: None,
+        };
+        // A fixed, valid rule: compiling it cannot fail (a unit test builds it).
+        RuleSet::new(vec![rule], on_unroutable).expect("the fallback rule is valid")
+    }
+
     /// The rules as written.
     pub fn rules(&self) -> &[Rule] {
         &self.source

@@ -469,6 +469,7 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
         lat: ship_to.lat,
         lon: ship_to.lon,
         lines,
+        skip_hold_rules: false,
     };
 
     Ok(Scenario {

@@ -45,6 +45,7 @@ pub(super) fn request(lines: &[(u32, &str, u32)]) -> RouteRequest {
                 qty,
             })
             .collect(),
+        skip_hold_rules: false,
     }
 }
 
