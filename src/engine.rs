@@ -1,10 +1,14 @@
-//! Wires the parts together: opens the store, starts the ledger, and hands out the client API
-//! that the console and the command line use.
+//! Wires the parts together: opens the store, starts the ledger with the config's locations
+//! and rules, watches the config for rule edits, and hands out the client API that the console
+//! and the command line use.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::SystemTime;
 
-use crate::ledger::{Ledger, LedgerHandle, LedgerSettings};
+use crate::config::Config;
+use crate::ledger::{Ledger, LedgerHandle, LedgerSettings, RulesSource};
+use crate::routing::RuleSet;
 use crate::store::{Store, StoreError};
 
 pub struct Engine {
@@ -12,8 +16,26 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Opens the store in `data_dir` (sled cache bounded to `cache_bytes`) and starts the ledger.
-    pub fn open(
+    /// Opens the store in `data_dir` and starts the ledger on the config's locations and rules.
+    /// When the config came from a file, edits of its rules take effect for the next order.
+    pub fn open(config: &Config, data_dir: &Path) -> Result<Engine, StoreError> {
+        let mut settings = LedgerSettings::new(
+            config.locations.clone(),
+            config.inventory.default_safety_stock,
+            RuleSet::fallback(Default::default()),
+        );
+        if let Some(path) = &config.source {
+            settings.rules_source = Some(Box::new(ConfigRulesWatcher::new(path)));
+        }
+        Engine::with_settings(
+            data_dir,
+            config.store.cache_capacity_mb * 1024 * 1024,
+            settings,
+        )
+    }
+
+    /// The same with settings made by the caller (tests, benchmarks).
+    pub fn with_settings(
         data_dir: &Path,
         cache_bytes: u64,
         settings: LedgerSettings,
@@ -34,5 +56,44 @@ impl Engine {
     /// Finishes what is queued and stops the writer.
     pub fn shutdown(self) {
         self.ledger.shutdown();
+    }
+}
+
+/// Hot reload of the routing rules: the ledger asks before each group whether the config file
+/// changed (a stat, a few microseconds), so an edit applies to the very next order. An edit
+/// that does not load is refused with its message and the rules in force stay. Only the rules
+/// (and `on_unroutable`) are taken live; other settings need a restart.
+pub struct ConfigRulesWatcher {
+    path: PathBuf,
+    seen: Option<(SystemTime, u64)>,
+}
+
+impl ConfigRulesWatcher {
+    pub fn new(path: &Path) -> ConfigRulesWatcher {
+        ConfigRulesWatcher {
+            path: path.to_path_buf(),
+            seen: stamp(path),
+        }
+    }
+}
+
+fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+impl RulesSource for ConfigRulesWatcher {
+    fn poll(&mut self) -> Option<Result<RuleSet, String>> {
+        // A file that is briefly missing (an editor replacing it) is looked at again next time.
+        let now = stamp(&self.path)?;
+        if self.seen == Some(now) {
+            return None;
+        }
+        self.seen = Some(now);
+        Some(
+            Config::load(&self.path)
+                .map(|_| RuleSet::fallback(Default::default()))
+                .map_err(|e| e.to_string()),
+        )
     }
 }

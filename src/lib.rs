@@ -10,3 +10,4 @@ pub mod ledger;
 pub mod model;
 pub mod routing;
 pub mod store;
+pub mod whatif;

@@ -16,7 +16,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::Config;
 use crate::engine::Engine;
-use crate::ledger::{LedgerError, LedgerSettings};
+use crate::ledger::LedgerError;
 use crate::model::Actor;
 use crate::store::Store;
 
@@ -101,23 +101,15 @@ impl Context {
         Ok(Context { config, data_dir })
     }
 
-    fn cache_bytes(&self) -> u64 {
-        self.config.store.cache_capacity_mb * 1024 * 1024
-    }
-
     /// The store alone, for commands that only read (or repair with exclusive access).
     pub fn store(&self) -> Result<Store> {
-        Ok(Store::open(&self.data_dir, self.cache_bytes())?)
+        let cache = self.config.store.cache_capacity_mb * 1024 * 1024;
+        Ok(Store::open(&self.data_dir, cache)?)
     }
 
     /// The store with its ledger running, for commands that change things.
     pub fn engine(&self) -> Result<Engine> {
-        let settings = LedgerSettings::new(
-            self.config.locations.clone(),
-            self.config.inventory.default_safety_stock,
-            crate::routing::RuleSet::fallback(Default::default()),
-        );
-        Ok(Engine::open(&self.data_dir, self.cache_bytes(), settings)?)
+        Ok(Engine::open(&self.config, &self.data_dir)?)
     }
 
     /// Who the audit trail names for commands typed by a person.

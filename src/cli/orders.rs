@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use crate::model::{Order, OrderId, OrderStatus};
+use crate::model::{Decision, Event, EventKind, Order, OrderId, OrderStatus};
 use crate::store::{Store, StoreError};
 
 use super::{user, Context, Format};
@@ -27,9 +27,34 @@ pub struct OrdersArgs {
     /// At most this many (oldest first).
     #[arg(long)]
     pub limit: Option<usize>,
-    /// One JSON object per line: the whole order as stored.
+    /// One JSON object per line: the whole order as stored, with its last routing decision
+    /// (`routing`: status, rule, allocations, reason, and the explanation).
     #[arg(long)]
     pub json: bool,
+    /// Under each order, why routing decided as it did (every rule tried, every location).
+    #[arg(long)]
+    pub explain: bool,
+}
+
+#[derive(Serialize)]
+struct OrderView<'a> {
+    #[serde(flatten)]
+    order: &'a Order,
+    routing: Option<Decision>,
+}
+
+/// The order's most recent routing decision, from its own event history.
+fn last_decision(store: &Store, order: &Order) -> Result<Option<Decision>, StoreError> {
+    for seq in order.history.iter().rev() {
+        if let Some(Event {
+            kind: EventKind::Routed { decision },
+            ..
+        }) = store.event(*seq)?
+        {
+            return Ok(Some(decision));
+        }
+    }
+    Ok(None)
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -102,7 +127,11 @@ pub fn list(ctx: &Context, args: OrdersArgs) -> Result<()> {
         }
         shown += 1;
         if args.json {
-            serde_json::to_writer(&mut out, &order)?;
+            let view = OrderView {
+                order: &order,
+                routing: last_decision(&store, &order)?,
+            };
+            serde_json::to_writer(&mut out, &view)?;
             writeln!(out)?;
         } else {
             let co = &order.channel_order;
@@ -118,6 +147,24 @@ pub fn list(ctx: &Context, args: OrdersArgs) -> Result<()> {
                 format!("{} {}", co.totals.total, co.currency),
                 order.locations().join(",")
             )?;
+            if args.explain {
+                match last_decision(&store, &order)? {
+                    Some(d) => {
+                        writeln!(
+                            out,
+                            "          routed: {}{}",
+                            d.status,
+                            d.rule
+                                .map(|r| format!(" by rule \"{r}\""))
+                                .unwrap_or_default()
+                        )?;
+                        for line in d.explain.summary() {
+                            writeln!(out, "          {line}")?;
+                        }
+                    }
+                    None => writeln!(out, "          not routed yet")?,
+                }
+            }
         }
     }
     out.flush()?;

@@ -5,34 +5,10 @@
 use crate::model::{
     Actor, Allocation, Decision, DecisionStatus, EventKind, Order, OrderId, OrderStatus,
 };
-use crate::routing::{self, RouteLine, RouteRequest, Site};
+use crate::routing::{self, RouteRequest, Site};
 
 use super::group::Group;
 use super::LedgerError;
-
-/// What routing sees of an order: the units it still lacks, and where it goes.
-pub fn route_request(order: &Order) -> RouteRequest {
-    let co = &order.channel_order;
-    let ship_to = co.ship_to.as_ref();
-    let (lat, lon) = (ship_to.and_then(|a| a.lat), ship_to.and_then(|a| a.lon));
-    RouteRequest {
-        order_id: order.id.to_string(),
-        channel: co.channel.clone(),
-        ship_method: co.ship_method.clone(),
-        pickup_location: co.pickup_location.clone(),
-        total: co.totals.total,
-        country: ship_to.map(|a| a.country.clone()),
-        postal_code: ship_to.map(|a| a.postal_code.clone()),
-        lat,
-        lon,
-        lines: order
-            .unplaced()
-            .into_iter()
-            .map(|(line, sku, qty)| RouteLine { line, sku, qty })
-            .collect(),
-        skip_hold_rules: order.routed,
-    }
-}
 
 impl Group<'_> {
     /// Routes what the order still lacks, reserves what the decision allocates, holds it if the
@@ -45,7 +21,7 @@ impl Group<'_> {
     }
 
     fn route_inner(&mut self, order: &mut Order, why: &str) -> Vec<Allocation> {
-        let request = route_request(order);
+        let request = RouteRequest::for_order(order);
         let first = !order.routed;
         order.routed = true;
         if request.lines.is_empty() {

@@ -76,6 +76,33 @@ pub struct RouteRequest {
     pub skip_hold_rules: bool,
 }
 
+impl RouteRequest {
+    /// What routing sees of a stored order: the units it still lacks, and where it goes.
+    /// Hold rules are skipped for an order routed before.
+    pub fn for_order(order: &crate::model::Order) -> RouteRequest {
+        let co = &order.channel_order;
+        let ship_to = co.ship_to.as_ref();
+        let (lat, lon) = (ship_to.and_then(|a| a.lat), ship_to.and_then(|a| a.lon));
+        RouteRequest {
+            order_id: order.id.to_string(),
+            channel: co.channel.clone(),
+            ship_method: co.ship_method.clone(),
+            pickup_location: co.pickup_location.clone(),
+            total: co.totals.total,
+            country: ship_to.map(|a| a.country.clone()),
+            postal_code: ship_to.map(|a| a.postal_code.clone()),
+            lat,
+            lon,
+            lines: order
+                .unplaced()
+                .into_iter()
+                .map(|(line, sku, qty)| RouteLine { line, sku, qty })
+                .collect(),
+            skip_hold_rules: order.routed,
+        }
+    }
+}
+
 /// A location and how many orders it has taken today (for `daily_capacity`).
 #[derive(Debug, Clone, Copy)]
 pub struct Site<'a> {
