@@ -80,6 +80,7 @@ scenarios! {
     case_24_default_sort => "case-24-default-sort.json",
     case_25_default_split_is_allowed => "case-25-default-split-is-allowed.json",
     case_26_pickup_store_short_falls_through => "case-26-pickup-store-short-falls-through.json",
+    case_27_postal_code_places_the_ship_to => "case-27-postal-code-places-the-ship-to.json",
 }
 
 #[test]

@@ -11,7 +11,7 @@
 //! | `rules.rs` | [`Rule`] as written (JSON scenario files and TOML `[[rules]]` share the fields), validation, and the compiled [`RuleSet`] |
 //! | `decide.rs` | the algorithm: [`route`] |
 //! | `explain.rs` | [`Explanation`]: per rule tried, why it applied or not, per location why excluded or how ranked; [`Explanation::summary`] |
-//! | `geo.rs` | great-circle distance |
+//! | `geo.rs` | great-circle distance; ship-to coordinates from postal-code and country centroids (`assets/geo/`) |
 //! | `scenario.rs` | the scenario file: parse, build the inputs, route, compare with `expect` |
 //!
 //! Decisions made on purpose where the spec leaves room are listed in `rules.rs` (validation)
@@ -40,6 +40,7 @@ pub use crate::model::{
 };
 pub use decide::route;
 pub use explain::{ExplainEntry, ExplainSite, OutcomeView, VerdictView};
+pub use geo::{ship_to_coordinates, GeoSource};
 pub use rules::{validate_rules, Action, Rule, RuleError, RuleSet, SortKey, Split, When};
 pub use scenario::{
     parse_scenario, run_scenario_file, run_scenario_str, Expect, Scenario, ScenarioError,
@@ -82,7 +83,12 @@ impl RouteRequest {
     pub fn for_order(order: &crate::model::Order) -> RouteRequest {
         let co = &order.channel_order;
         let ship_to = co.ship_to.as_ref();
-        let (lat, lon) = (ship_to.and_then(|a| a.lat), ship_to.and_then(|a| a.lon));
+        let (lat, lon, _) = geo::ship_to_coordinates(
+            ship_to.and_then(|a| a.lat),
+            ship_to.and_then(|a| a.lon),
+            ship_to.map(|a| a.country.as_str()),
+            ship_to.map(|a| a.postal_code.as_str()),
+        );
         RouteRequest {
             order_id: order.id.to_string(),
             channel: co.channel.clone(),

@@ -454,6 +454,20 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
         lat: None,
         lon: None,
     });
+    // As for live orders, a ship-to without coordinates is placed by its postal code; given
+    // coordinates are taken as written (scenarios use made-up points such as 0,0).
+    let (lat, lon) = match (ship_to.lat, ship_to.lon) {
+        (Some(lat), Some(lon)) => (Some(lat), Some(lon)),
+        _ => {
+            let (lat, lon, _) = super::geo::ship_to_coordinates(
+                None,
+                None,
+                ship_to.country.as_deref(),
+                ship_to.postal_code.as_deref(),
+            );
+            (lat, lon)
+        }
+    };
     let request = RouteRequest {
         order_id: match order.id {
             Some(FileId::Text(s)) => s,
@@ -466,8 +480,8 @@ pub fn parse_scenario(text: &str, origin: &str) -> Result<Scenario, ScenarioErro
         total: order.total,
         country: ship_to.country,
         postal_code: ship_to.postal_code,
-        lat: ship_to.lat,
-        lon: ship_to.lon,
+        lat,
+        lon,
         lines,
         skip_hold_rules: false,
     };
