@@ -22,7 +22,7 @@ impl Engine {
         let mut settings = LedgerSettings::new(
             config.locations.clone(),
             config.inventory.default_safety_stock,
-            RuleSet::fallback(Default::default()),
+            config.rule_set(),
         );
         if let Some(path) = &config.source {
             settings.rules_source = Some(Box::new(ConfigRulesWatcher::new(path)));
@@ -92,7 +92,7 @@ impl RulesSource for ConfigRulesWatcher {
         self.seen = Some(now);
         Some(
             Config::load(&self.path)
-                .map(|_| RuleSet::fallback(Default::default()))
+                .map(|c| c.rule_set())
                 .map_err(|e| e.to_string()),
         )
     }

@@ -218,6 +218,43 @@ fn cases() -> Vec<(String, usize, Vec<&'static str>)> {
             2,
             vec!["console.theme = \"dark\" is not a theme"],
         ),
+        // [[rules]]: an unknown key, named with the rule's number and name
+        (
+            format!("{WH}\n[[rules]]\nname = \"Pickup\"\nlocations = [\"$pickup\"]\n\n[[rules]]\nname = \"Default\"\nlocations = [\"*\"]\nsprit = \"never\"\n"),
+            14,
+            vec![
+                "unknown key `sprit` in [[rules]] #2 (\"Default\")",
+                "expected one of: name, when, action, reason, locations, max_distance_km, split, sort",
+                "did you mean `split`?",
+            ],
+        ),
+        // a rule check, on the line of the field at fault
+        (
+            format!("{WH}\n[[rules]]\nname = \"Default\"\nlocations = [\"*\"]\nsort = [\"fewest_splits\", \"nearest\"]\n"),
+            10,
+            vec![
+                "rules[0] \"Default\": `sort[1]` is \"nearest\", not a sort key",
+                "\"most_stock\"",
+            ],
+        ),
+        // an exact location id that is not configured
+        (
+            format!("{WH}\n[[rules]]\nname = \"Stores\"\nlocations = [\"store-*\", \"wh-eastt\"]\n"),
+            9,
+            vec![
+                "rules[0] \"Stores\": location `wh-eastt` is not a configured location",
+                "did you mean `wh-east`?",
+            ],
+        ),
+        // money written as a number
+        (
+            format!("{WH}\n[[rules]]\nname = \"Review\"\naction = \"hold\"\nwhen = {{ total_min = 1000 }}\n"),
+            10,
+            vec![
+                "rules[0] \"Review\": `when.total_min`: 1000 is a number",
+                "total_min = \"1000\"",
+            ],
+        ),
     ]
 }
 

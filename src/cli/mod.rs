@@ -7,6 +7,7 @@ mod ingest;
 mod logging;
 mod orders;
 mod quarantine;
+mod route;
 mod stock;
 
 use std::path::{Path, PathBuf};
@@ -80,6 +81,13 @@ pub enum Command {
     Cancel(actions::CancelArgs),
     /// Record a shipment of everything allocated to an order.
     Ship(actions::ShipArgs),
+    /// Routing what-ifs: one scenario file, or a replay of stored orders under other rules.
+    Route(route::RouteArgs),
+    /// The routing rules.
+    #[command(subcommand)]
+    Rules(route::RulesCommand),
+    /// Send an order to a location by hand (its reservations elsewhere are returned).
+    Reroute(route::RerouteArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +148,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Release(args) => actions::release(&ctx, args),
         Command::Cancel(args) => actions::cancel(&ctx, args),
         Command::Ship(args) => actions::ship(&ctx, args),
+        Command::Route(args) => route::route(&ctx, args),
+        Command::Rules(cmd) => route::rules(cmd),
+        Command::Reroute(args) => route::reroute(&ctx, args),
     }
 }
 

@@ -41,13 +41,18 @@ pub enum ConfigError {
         /// The keys allowed there.
         expected: Vec<String>,
     },
-    /// `F:L: store.cache_capacity_mb: invalid type: string "big", expected u64`
+    /// `F:L: store.cache_capacity_mb: invalid type: string "big", expected u64`; inside a rule,
+    /// the rule and field named as routing's checks name them:
+    /// `F:L: rules[2] "Default": `split`: invalid type: integer `3`, expected a string`.
     WrongType {
         file: PathBuf,
         line: Option<usize>,
-        /// Dotted path with 0-based indices, e.g. `locations[1].lat`.
+        /// Dotted path with 0-based indices, e.g. `locations[1].lat`, `rules[2].when.total_min`.
         key: String,
         message: String,
+        /// When `key` is inside a `[[rules]]` entry: that rule's name (empty when it has none),
+        /// shown in the message.
+        rule: Option<String>,
     },
     /// A well-typed value that makes no sense, e.g.
     /// `F:L: locations[1].lat = 200 is out of range; a latitude is between -90 and 90`.
@@ -130,7 +135,14 @@ impl ConfigError {
                 line,
                 key,
                 message,
-            } => format!("{}: {key}: {message}", At(file, *line)),
+                rule,
+            } => {
+                let at = At(file, *line);
+                match rule.as_deref().and_then(|name| rule_key_shown(key, name)) {
+                    Some(shown) => format!("{at}: {shown}: {message}"),
+                    None => format!("{at}: {key}: {message}"),
+                }
+            }
             ConfigError::Invalid {
                 file,
                 line,
@@ -202,11 +214,23 @@ pub(super) fn schema(
 
     if let Some((key, expected)) = parse_unknown_field(message) {
         // The span is the key's. Its parent is the table it was written in.
-        let section = match &found {
+        let table = match &found {
             Some(f) if f.at_key || f.path.last() == Some(&Seg::Key(key.clone())) => {
-                describe_table(&f.path[..f.path.len().saturating_sub(1)])
+                Some(&f.path[..f.path.len().saturating_sub(1)])
             }
-            Some(f) => describe_table(&f.path),
+            Some(f) => Some(f.path.as_slice()),
+            None => None,
+        };
+        let section = match table {
+            Some([Seg::Key(k), Seg::Index(i), rest @ ..]) if k == "rules" => {
+                let rule = format!("[[rules]] #{} ({})", i + 1, rule_name_shown(text, *i));
+                if rest.is_empty() {
+                    format!("in {rule}")
+                } else {
+                    format!("in `{}` of {rule}", KeyPath(rest))
+                }
+            }
+            Some(path) => describe_table(path),
             None => "in the file".to_owned(),
         };
         return ConfigError::UnknownKey {
@@ -241,11 +265,105 @@ pub(super) fn schema(
             message.push_str("; write a list in square brackets, e.g. [\"a\", \"b\"]");
         }
     }
+    // Inside a rule (not the rule itself): name it, as the rule checks do.
+    let rule = match path {
+        [Seg::Key(k), Seg::Index(i), rest @ ..] if k == "rules" && !rest.is_empty() => {
+            // Money is written as a decimal string, which TOML users rarely guess; and the
+            // decimal parser's own message ("Failed to parse") does not show the value.
+            if let [.., Seg::Key(f)] = rest {
+                if f == "total_min" || f == "total_max" {
+                    message = money_message(f, value_at(text, path), message);
+                }
+            }
+            Some(rule_name(text, *i).unwrap_or_default())
+        }
+        _ => None,
+    };
     ConfigError::WrongType {
         file: file.to_path_buf(),
         line,
         key,
         message,
+        rule,
+    }
+}
+
+/// A rule as messages name it: `rules[2] "Default"` (0-based, like every key path), or
+/// `rules[2] (unnamed)`.
+pub(super) fn rule_label(index: usize, name: &str) -> String {
+    if name.trim().is_empty() {
+        format!("rules[{index}] (unnamed)")
+    } else {
+        format!("rules[{index}] {name:?}")
+    }
+}
+
+/// `rules[2].when.total_min` in the rule named "Default" as `rules[2] "Default": `when.total_min``,
+/// the way routing's checks name a field. `None` for a key that is not inside a rule.
+fn rule_key_shown(key: &str, name: &str) -> Option<String> {
+    let (head, field) = key.split_once('.')?;
+    let index = head
+        .strip_prefix("rules[")?
+        .strip_suffix(']')?
+        .parse()
+        .ok()?;
+    Some(format!("{}: `{field}`", rule_label(index, name)))
+}
+
+/// The `name` of `rules[index]` as written, if it is a string. Only on the error path, where
+/// the typed parse failed: the text is valid TOML (the outline parsed it), so parse it again
+/// without a schema.
+fn rule_name(text: &str, index: usize) -> Option<String> {
+    let path = [
+        Seg::Key("rules".to_owned()),
+        Seg::Index(index),
+        Seg::Key("name".to_owned()),
+    ];
+    match value_at(text, &path)? {
+        toml::Value::String(name) => Some(name),
+        _ => None,
+    }
+}
+
+/// The value at `path`, read again without a schema (error path only; see [`rule_name`]).
+fn value_at(text: &str, path: &[Seg]) -> Option<toml::Value> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let mut value = doc.get(match path.first()? {
+        Seg::Key(k) => k.as_str(),
+        Seg::Index(_) => return None,
+    })?;
+    for seg in &path[1..] {
+        value = match seg {
+            Seg::Key(k) => value.as_table()?.get(k)?,
+            Seg::Index(i) => value.as_array()?.get(*i)?,
+        };
+    }
+    Some(value.clone())
+}
+
+/// `when.total_min = 1000` or `= "abc"`: say what was written and how to write money.
+fn money_message(key: &str, value: Option<toml::Value>, message: String) -> String {
+    match value {
+        Some(toml::Value::Integer(n)) => format!(
+            "{n} is a number, not a string; write money as a decimal string, e.g. {key} = \"{n}\""
+        ),
+        Some(toml::Value::Float(x)) if x.is_finite() => format!(
+            "{x} is a number, not a string; write money as a decimal string, e.g. {key} = \"{x}\""
+        ),
+        Some(toml::Value::String(s)) => format!(
+            "{s:?} is not a decimal amount; write money as a decimal string, e.g. {key} = \"1000.00\""
+        ),
+        _ => format!(
+            "{message}; write money as a decimal string, e.g. {key} = \"1000.00\""
+        ),
+    }
+}
+
+/// `"Default"` or `unnamed`, for `[[rules]] #3 ("Default")`.
+fn rule_name_shown(text: &str, index: usize) -> String {
+    match rule_name(text, index) {
+        Some(name) if !name.trim().is_empty() => format!("{name:?}"),
+        _ => "unnamed".to_owned(),
     }
 }
 
@@ -284,8 +402,8 @@ fn describe_table(path: &[Seg]) -> String {
     }
 }
 
-/// The allowed key within a small edit distance of a typo, if any.
-fn closest<'a>(key: &str, expected: &'a [String]) -> Option<&'a str> {
+/// The allowed key (or id) within a small edit distance of a typo, if any.
+pub(super) fn closest<'a>(key: &str, expected: &'a [String]) -> Option<&'a str> {
     let max = (key.chars().count() / 3).clamp(1, 3);
     expected
         .iter()

@@ -98,6 +98,15 @@ impl Outline {
         best
     }
 
+    /// The keys of the document's top-level table, in the order written.
+    pub(crate) fn top_level_keys(&self) -> impl Iterator<Item = &str> {
+        let entries = match &self.root.kind {
+            Kind::Table(entries) => entries.as_slice(),
+            _ => &[],
+        };
+        entries.iter().map(|(key, _)| key.name.as_str())
+    }
+
     /// Byte span of the value at `path`, if the library recorded one.
     pub(crate) fn span_of(&self, path: &[Seg]) -> Option<Range<usize>> {
         let mut node = &self.root;

@@ -23,9 +23,11 @@ pub(super) struct RawConfig {
     /// Reserved for the connectors issue: kept raw, only `id` is checked.
     #[serde(default)]
     pub channels: Vec<Spanned<toml::Table>>,
-    /// Reserved for the routing issue: kept raw.
+    /// Routing's own `Rule` (`deny_unknown_fields`, money as decimal strings), so a rule reads
+    /// the same here as in a scenario file; its enumerated fields stay strings and are checked
+    /// in `validate` with the rule's name.
     #[serde(default)]
-    pub rules: Vec<toml::Table>,
+    pub rules: Vec<Spanned<crate::routing::Rule>>,
     #[serde(default)]
     pub console: RawConsole,
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::model::LocationKind;
+use crate::routing::When;
 
 const FILE: &str = "/x/ordo.toml";
 
@@ -63,8 +64,9 @@ fn embedded_default_is_valid() {
         .filter(|l| !l.channels.is_empty())
         .count();
     assert_eq!(restricted, 1, "only one location limits its channels");
-    assert!(c.channels.is_empty() && c.rules.is_empty());
-    assert_eq!(c.on_unroutable, "backorder");
+    assert!(c.channels.is_empty());
+    assert_eq!(c.rules.len(), 6, "see default_rules_show_every_feature");
+    assert_eq!(c.on_unroutable, OnUnroutable::Backorder);
     assert_eq!(c.store.cache_capacity_mb, 64);
     assert_eq!(Config::default(), c);
 }
@@ -80,6 +82,39 @@ fn example_config_loads() {
     assert!(c.location("wh-east").is_some());
     assert_eq!(c.store, StoreConfig::default());
     assert_eq!(c.console, ConsoleConfig::default());
+    // The documented rules section is real: every field and pattern kind appears in a rule.
+    let set = c.rule_set();
+    assert!(set.len() >= 6, "{:?}", set.rules());
+    let patterns: Vec<&str> = c
+        .rules
+        .iter()
+        .flat_map(|r| r.locations.iter().map(String::as_str))
+        .collect();
+    for p in ["*", "wh-east", "store-*", "tag:dropship", "$pickup"] {
+        assert!(patterns.contains(&p), "{p} not shown");
+    }
+    assert!(c.rules.iter().any(|r| r.max_distance_km.is_some()));
+    assert!(c.rules.iter().any(|r| r.action.as_deref() == Some("hold")));
+    assert!(c.rules.iter().any(|r| r.action.as_deref() == Some("route")));
+    let splits: Vec<&str> = c.rules.iter().filter_map(|r| r.split.as_deref()).collect();
+    for s in ["never", "allowed", "partial"] {
+        assert!(splits.contains(&s), "split {s} not shown");
+    }
+    let sorts: Vec<&str> = c
+        .rules
+        .iter()
+        .flat_map(|r| r.sort.iter().flatten().map(String::as_str))
+        .collect();
+    for k in ["fewest_splits", "closest", "priority", "most_stock"] {
+        assert!(sorts.contains(&k), "sort key {k} not shown");
+    }
+    let whens: Vec<&When> = c.rules.iter().filter_map(|r| r.when.as_ref()).collect();
+    assert!(whens.iter().any(|w| !w.channels.is_empty()));
+    assert!(whens.iter().any(|w| !w.countries.is_empty()));
+    assert!(whens.iter().any(|w| !w.ship_methods.is_empty()));
+    assert!(whens.iter().any(|w| w.total_min.is_some()));
+    assert!(whens.iter().any(|w| w.total_max.is_some()));
+    assert!(whens.iter().any(|w| !w.skus_any.is_empty()));
 }
 
 #[test]
@@ -88,7 +123,7 @@ fn empty_file_means_all_defaults() {
     assert_eq!(c.source.as_deref(), Some(Path::new(FILE)));
     assert_eq!(c.store.cache_capacity_mb, 64);
     assert_eq!(c.inventory.default_safety_stock, 0);
-    assert_eq!(c.on_unroutable, "backorder");
+    assert_eq!(c.on_unroutable, OnUnroutable::Backorder);
     assert_eq!(c.console.theme, "default");
     assert!(c.locations.is_empty() && c.channels.is_empty() && c.rules.is_empty());
 }
@@ -123,10 +158,19 @@ kind = "dropship"
 id = "pos"
 anything = { goes = true }
 [[rules]]
-whatever = 1
+name = "r"
+when = { channels = ["pos"], countries = ["US"], ship_methods = ["ground"], total_min = "1", total_max = "2.50", skus_any = ["S"] }
+locations = ["a", "tag:t", "b*", "$pickup"]
+max_distance_km = 12.5
+sort = ["most_stock"]
+split = "partial"
+[[rules]]
+name = "h"
+action = "hold"
+reason = "why"
 "#);
     assert_eq!(c.data_dir.as_deref(), Some(Path::new("data")));
-    assert_eq!(c.on_unroutable, "hold");
+    assert_eq!(c.on_unroutable, OnUnroutable::Hold);
     assert_eq!(c.store.cache_capacity_mb, 8);
     assert_eq!(c.inventory.default_safety_stock, 2);
     assert_eq!(c.console.theme, "light");
@@ -158,7 +202,31 @@ whatever = 1
     let b = c.location("b").expect("b");
     assert_eq!((b.name.as_str(), b.priority, b.lat), ("Bee", None, None));
     assert_eq!(c.channels.len(), 1);
-    assert_eq!(c.rules.len(), 1);
+    let want = Rule {
+        name: "r".into(),
+        when: Some(When {
+            channels: vec!["pos".into()],
+            countries: vec!["US".into()],
+            ship_methods: vec!["ground".into()],
+            total_min: Some("1".parse().expect("decimal")),
+            total_max: Some("2.50".parse().expect("decimal")),
+            skus_any: vec!["S".into()],
+        }),
+        action: None,
+        reason: None,
+        locations: vec!["a".into(), "tag:t".into(), "b*".into(), "$pickup".into()],
+        max_distance_km: Some(12.5),
+        split: Some("partial".into()),
+        sort: Some(vec!["most_stock".into()]),
+    };
+    assert_eq!(c.rules[0], want);
+    assert_eq!(
+        (c.rules[1].action.as_deref(), c.rules[1].reason.as_deref()),
+        (Some("hold"), Some("why"))
+    );
+    let set = c.rule_set();
+    assert_eq!(set.len(), 2);
+    assert_eq!(set.on_unroutable(), OnUnroutable::Hold);
     assert!(c.location("zzz").is_none());
 }
 
@@ -593,6 +661,509 @@ fn error_accessors() {
     }
 }
 
+// ---- rules -------------------------------------------------------------------------------
+
+/// Does `pattern` name at least one of `locations`? (Enough of the pattern language for the
+/// shipped files: "*", "prefix*", "tag:NAME", exact ids; "$pickup" depends on the order.)
+fn pattern_matches_some(pattern: &str, locations: &[Location]) -> bool {
+    locations.iter().any(|l| {
+        if pattern == "*" || pattern == "$pickup" {
+            true
+        } else if let Some(tag) = pattern.strip_prefix("tag:") {
+            l.tags.iter().any(|t| t == tag)
+        } else if let Some(prefix) = pattern.strip_suffix('*') {
+            l.id.starts_with(prefix)
+        } else {
+            l.id == pattern
+        }
+    })
+}
+
+#[test]
+fn default_rules_show_every_feature() {
+    let c = Config::embedded_default();
+    let set = c.rule_set();
+    assert_eq!(set.on_unroutable(), OnUnroutable::Backorder);
+    let names: Vec<&str> = set.rules().iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Store pickup",
+            "High value review",
+            "Fraud watch: gift cards",
+            "Amazon from warehouses",
+            "Default",
+            "Drop-ship last resort",
+        ]
+    );
+    let r = set.rules();
+    let when = |i: usize| r[i].when.clone().unwrap_or_default();
+    let strs = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    assert_eq!(when(0).ship_methods, ["pickup"]);
+    assert_eq!(r[0].locations, ["$pickup"]);
+    assert_eq!(r[0].split.as_deref(), Some("never"));
+
+    assert_eq!(when(1).total_min, Some("1000.00".parse().expect("decimal")));
+    assert_eq!(r[1].action.as_deref(), Some("hold"));
+    assert_eq!(r[1].reason.as_deref(), Some("high value: review"));
+
+    assert!(!when(2).skus_any.is_empty());
+    assert_eq!(r[2].action.as_deref(), Some("hold"));
+    assert!(r[2].reason.is_some());
+
+    assert_eq!(when(3).channels, ["amazon"]);
+    assert_eq!(r[3].locations, ["wh-*"]);
+    assert_eq!(r[3].sort, Some(strs(&["fewest_splits", "closest"])));
+    assert_eq!(r[3].split.as_deref(), Some("allowed"));
+
+    assert!(r[4].when.is_none());
+    assert_eq!(r[4].locations, ["wh-*", "store-*"]);
+    assert_eq!(
+        r[4].sort,
+        Some(strs(&["fewest_splits", "closest", "priority"]))
+    );
+    assert_eq!(r[4].split.as_deref(), Some("allowed"));
+    assert_eq!(r[4].max_distance_km, None);
+
+    assert_eq!(r[5].locations, ["tag:dropship"]);
+    assert_eq!(r[5].split.as_deref(), Some("partial"));
+
+    // Every pattern names something that exists in that file, and only warehouses answer wh-*.
+    for rule in r {
+        for p in &rule.locations {
+            assert!(
+                pattern_matches_some(p, &c.locations),
+                "{}: {p} matches nothing",
+                rule.name
+            );
+        }
+    }
+    assert!(c
+        .locations
+        .iter()
+        .filter(|l| l.id.starts_with("wh-"))
+        .all(|l| l.kind == LocationKind::Warehouse));
+    assert!(c
+        .locations
+        .iter()
+        .filter(|l| l.tags.iter().any(|t| t == "dropship"))
+        .all(|l| l.kind == LocationKind::Dropship));
+}
+
+#[test]
+fn example_rules_name_existing_locations() {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"));
+    let c = Config::load(path).expect("example loads");
+    for rule in &c.rules {
+        for p in &rule.locations {
+            assert!(
+                pattern_matches_some(p, &c.locations),
+                "{}: {p} matches nothing",
+                rule.name
+            );
+        }
+    }
+}
+
+#[test]
+fn no_rules_means_the_fallback_rule() {
+    let c = ok("on_unroutable = \"hold\"\n");
+    assert!(c.rules.is_empty());
+    let set = c.rule_set();
+    assert_eq!(set.len(), 1);
+    assert_eq!(set.rules()[0].name, "Default");
+    assert_eq!(set.rules()[0].locations, ["*"]);
+    assert_eq!(set.on_unroutable(), OnUnroutable::Hold);
+}
+
+/// `WH` then three rules; the third is named "Default" and ends with `extra`.
+fn three_rules(extra: &str) -> String {
+    format!(
+        "{WH}
+[[rules]]
+name = \"Pickup\"
+when = {{ ship_methods = [\"pickup\"] }}
+locations = [\"$pickup\"]
+split = \"never\"
+
+[[rules]]
+name = \"Review\"
+when = {{ total_min = \"1000.00\" }}
+action = \"hold\"
+
+[[rules]]
+name = \"Default\"
+locations = [\"*\"]
+{extra}"
+    )
+}
+
+#[test]
+fn rule_unknown_key_names_the_rule() {
+    // Lines: WH is 1-3, a blank line, Pickup 5-9, blank, Review 11-14, blank, Default from 16.
+    assert_eq!(
+        err(&three_rules("sprit = \"never\"\n")),
+        "/x/ordo.toml:19: unknown key `sprit` in [[rules]] #3 (\"Default\"); expected one of: name, when, action, reason, locations, max_distance_km, split, sort; did you mean `split`?"
+    );
+    // Inside `when`, inline or as a sub-table.
+    assert_eq!(
+        err(&three_rules("when = { channel = [\"pos\"] }\n")),
+        "/x/ordo.toml:19: unknown key `channel` in `when` of [[rules]] #3 (\"Default\"); expected one of: channels, countries, ship_methods, total_min, total_max, skus_any; did you mean `channels`?"
+    );
+    let s = err(&three_rules("[rules.when]\nship_method = [\"pickup\"]\n"));
+    assert!(
+        s.starts_with(
+            "/x/ordo.toml:20: unknown key `ship_method` in `when` of [[rules]] #3 (\"Default\")"
+        ),
+        "{s}"
+    );
+    assert!(s.ends_with("did you mean `ship_methods`?"), "{s}");
+    // A rule without a name is still numbered.
+    let s = err("[[rules]]\nlocations = [\"*\"]\nprio = 1\n");
+    assert!(
+        s.starts_with(
+            "/x/ordo.toml:3: unknown key `prio` in [[rules]] #1 (unnamed); expected one of: name,"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn rule_wrong_types_name_the_rule_and_field() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "split = 3\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `split`: invalid type: integer `3`, expected a string",
+        ),
+        (
+            "sort = \"closest\"\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `sort`: invalid type: string \"closest\", expected a sequence; write a list in square brackets, e.g. [\"a\", \"b\"]",
+        ),
+        (
+            "max_distance_km = \"50\"\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `max_distance_km`: invalid type: string \"50\", expected f64",
+        ),
+        (
+            "when = { total_min = 1000 }\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `when.total_min`: 1000 is a number, not a string; write money as a decimal string, e.g. total_min = \"1000\"",
+        ),
+        (
+            "when = { total_max = 99.5 }\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `when.total_max`: 99.5 is a number, not a string; write money as a decimal string, e.g. total_max = \"99.5\"",
+        ),
+        (
+            "\n[rules.when]\ntotal_min = \"12,50\"\n",
+            "/x/ordo.toml:21: rules[2] \"Default\": `when.total_min`: \"12,50\" is not a decimal amount; write money as a decimal string, e.g. total_min = \"1000.00\"",
+        ),
+        (
+            "when = { skus_any = [\"A\", 7] }\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `when.skus_any[1]`: invalid type: integer `7`, expected a string",
+        ),
+    ];
+    for (extra, want) in cases {
+        assert_eq!(&err(&three_rules(extra)), want, "for {extra:?}");
+    }
+    let s = err("[[rules]]\nname = 5\nlocations = [\"*\"]\n");
+    assert_eq!(
+        s,
+        "/x/ordo.toml:2: rules[0] (unnamed): `name`: invalid type: integer `5`, expected a string"
+    );
+    let e = Config::parse(&three_rules("split = 3\n"), Path::new(FILE)).unwrap_err();
+    match e {
+        ConfigError::WrongType { key, rule, .. } => {
+            assert_eq!(
+                (key.as_str(), rule.as_deref()),
+                ("rules[2].split", Some("Default"))
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        err("[[rules]]\nname = \"x\"\nlocations = \"*\"\n"),
+        "/x/ordo.toml:3: rules[0] \"x\": `locations`: invalid type: string \"*\", expected a sequence; write a list in square brackets, e.g. [\"a\", \"b\"]"
+    );
+    assert_eq!(
+        err("\n[rules]\nname = \"x\"\n"),
+        "/x/ordo.toml:2: rules: invalid type: map, expected a sequence; write each entry as its own [[rules]] table (double brackets)"
+    );
+}
+
+#[test]
+fn rule_checks_point_at_the_field() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "sort = [\"closest\", \"nearest\"]\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `sort[1]` is \"nearest\", not a sort key; use \"fewest_splits\", \"closest\", \"priority\" or \"most_stock\"",
+        ),
+        (
+            "sort = [\n  \"closest\",\n  \"nearest\",\n]\n",
+            "/x/ordo.toml:21: rules[2] \"Default\": `sort[1]` is \"nearest\", not a sort key; use \"fewest_splits\", \"closest\", \"priority\" or \"most_stock\"",
+        ),
+        (
+            "split = \"sometimes\"\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `split` is \"sometimes\"; use \"never\", \"allowed\" or \"partial\"",
+        ),
+        (
+            "action = \"drop\"\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `action` is \"drop\"; use \"route\" or \"hold\"",
+        ),
+        (
+            "reason = \"why\"\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `reason` is only used by hold rules; add action = \"hold\" or remove reason",
+        ),
+        (
+            "max_distance_km = -1\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `max_distance_km` is -1; it must be a distance in km, 0 or more",
+        ),
+        (
+            "when = { total_min = \"10\", total_max = \"9.99\" }\n",
+            "/x/ordo.toml:19: rules[2] \"Default\": `when.total_min` (10) is greater than when.total_max (9.99); no order could match",
+        ),
+    ];
+    for (extra, want) in cases {
+        assert_eq!(&err(&three_rules(extra)), want, "for {extra:?}");
+    }
+    // Patterns: the line of the pattern itself.
+    assert_eq!(
+        err("[[rules]]\nname = \"g\"\nlocations = [\n  \"*\",\n  \"dc-[ab\",\n]\n"),
+        "/x/ordo.toml:5: rules[0] \"g\": `locations[1]` \"dc-[ab\" is not a valid glob: unclosed character class; missing ']'"
+    );
+    // Not written at all: the line of the rule's [[rules]].
+    assert_eq!(
+        err("\n[[rules]]\nlocations = [\"*\"]\n"),
+        "/x/ordo.toml:2: rules[0] (unnamed): `name` is missing or empty; every rule needs a name (decisions report it)"
+    );
+    assert_eq!(
+        err("[[rules]]\nname = \"a\"\nlocations = [\"*\"]\n\n[[rules]]\nname = \"b\"\nsplit = \"never\"\n"),
+        "/x/ordo.toml:5: rules[1] \"b\": `locations` is missing or empty; a routing rule needs at least one pattern, e.g. [\"*\"]"
+    );
+    // A duplicate name: the second one's line.
+    assert_eq!(
+        err("[[rules]]\nname = \"a\"\nlocations = [\"*\"]\n[[rules]]\nname = \"a\"\nlocations = [\"*\"]\n"),
+        "/x/ordo.toml:5: rules[1] \"a\": `name` is also the name of rule #1; names must be unique (decisions report them)"
+    );
+    // Inline rules (rules = [{...}]) are located too.
+    assert_eq!(
+        err("rules = [\n  { name = \"a\", locations = [\"*\"] },\n  { name = \"b\", locations = [\"*\"], split = \"no\" },\n]\n"),
+        "/x/ordo.toml:3: rules[1] \"b\": `split` is \"no\"; use \"never\", \"allowed\" or \"partial\""
+    );
+    let e = Config::parse(&three_rules("split = \"x\"\n"), Path::new(FILE)).unwrap_err();
+    assert_eq!(e.line(), Some(19));
+    match e {
+        ConfigError::Invalid { key, .. } => assert_eq!(key, "rules[2].split"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn exact_location_ids_must_be_configured() {
+    let text = format!(
+        "{WH}[[locations]]\nid = \"store-nyc\"\nkind = \"store\"\n\n[[rules]]\nname = \"Pickup\"\nlocations = [\"$pickup\"]\n\n[[rules]]\nname = \"Stores\"\nlocations = [\"store-*\", \"tag:retail\", \"store-nycc\"]\n"
+    );
+    assert_eq!(
+        err(&text),
+        "/x/ordo.toml:14: rules[1] \"Stores\": location `store-nycc` is not a configured location; did you mean `store-nyc`?"
+    );
+    let s = err(&format!(
+        "{WH}[[rules]]\nname = \"Far\"\nlocations = [\"dropship-zeta\"]\n"
+    ));
+    assert_eq!(
+        s,
+        "/x/ordo.toml:6: rules[0] \"Far\": location `dropship-zeta` is not a configured location; the configured ids are: wh-east"
+    );
+    let s = err("[[rules]]\nname = \"Only\"\nlocations = [\"wh-east\"]\n");
+    assert!(
+        s.starts_with("/x/ordo.toml:3: rules[0] \"Only\": location `wh-east` is not a configured location; this file has no [[locations]]"),
+        "{s}"
+    );
+    // Globs, tags and $pickup that match nothing are fine (a store may open later), and so are
+    // channel ids before any [[channels]] exist (they come with the connectors).
+    let c = ok(&format!(
+        "{WH}[[rules]]\nname = \"a\"\nwhen = {{ channels = [\"amazon\", \"ebay\"] }}\nlocations = [\"store-*\", \"tag:nope\", \"$pickup\", \"x?\", \"wh-east\"]\n"
+    ));
+    assert_eq!(c.rules.len(), 1);
+    assert!(c.channels.is_empty());
+    // Hold rules' patterns are checked the same way.
+    let s = err(&format!(
+        "{WH}[[rules]]\nname = \"h\"\naction = \"hold\"\nlocations = [\"wh-eastt\"]\n"
+    ));
+    assert!(
+        s.starts_with("/x/ordo.toml:7: rules[0] \"h\": location `wh-eastt`"),
+        "{s}"
+    );
+}
+
+#[test]
+fn rule_problems_are_reported_in_file_order() {
+    // A rule problem on line 6 comes before the console problem on line 9.
+    let text = format!("{WH}\n[[rules]]\nname = \"a\"\nsplit = \"x\"\nlocations = [\"*\"]\n[console]\ntheme = \"neon\"\n");
+    let s = err(&text);
+    assert!(
+        s.starts_with("/x/ordo.toml:7: rules[0] \"a\": `split`"),
+        "{s}"
+    );
+    // Several problems in one rule: the first written.
+    let s =
+        err("[[rules]]\nname = \"a\"\nsort = [\"x\"]\nsplit = \"y\"\nlocations = [\"nowhere\"]\n");
+    assert!(
+        s.starts_with("/x/ordo.toml:3: rules[0] \"a\": `sort[0]`"),
+        "{s}"
+    );
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write");
+    path
+}
+
+#[test]
+fn load_rules_from_a_rules_only_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Exact ids are not checked: there are no [[locations]] to check them against.
+    let path = write(
+        &dir,
+        "rules.toml",
+        "on_unroutable = \"hold\"\n\n[[rules]]\nname = \"East\"\nlocations = [\"wh-east\"]\nsplit = \"never\"\n\n[[rules]]\nname = \"Rest\"\nlocations = [\"*\"]\n",
+    );
+    let (rules, on_unroutable) = Config::load_rules(&path).expect("rules");
+    assert_eq!(on_unroutable, OnUnroutable::Hold);
+    let names: Vec<&str> = rules.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["East", "Rest"]);
+    assert_eq!(rules[0].locations, ["wh-east"]);
+    // The free function is the same thing.
+    assert_eq!(load_rules(&path).expect("rules").0, rules);
+    crate::routing::RuleSet::new(rules, on_unroutable).expect("valid");
+
+    // Everything else is checked as in a config, with file and line.
+    let bad = write(
+        &dir,
+        "bad.toml",
+        "[[rules]]\nname = \"Rest\"\nlocations = [\"*\"]\nsort = [\"nearest\"]\n",
+    );
+    let e = Config::load_rules(&bad).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "{}:4: rules[0] \"Rest\": `sort[0]` is \"nearest\", not a sort key; use \"fewest_splits\", \"closest\", \"priority\" or \"most_stock\"",
+            bad.display()
+        )
+    );
+    let bad = write(
+        &dir,
+        "typo.toml",
+        "[[rules]]\nname = \"R\"\nlocation = [\"*\"]\n",
+    );
+    let s = Config::load_rules(&bad).unwrap_err().to_string();
+    assert!(
+        s.starts_with(&format!(
+            "{}:3: unknown key `location` in [[rules]] #1 (\"R\")",
+            bad.display()
+        )),
+        "{s}"
+    );
+    assert!(s.ends_with("did you mean `locations`?"), "{s}");
+
+    // With [[locations]] the ids are checked again.
+    let with_locations = write(
+        &dir,
+        "with.toml",
+        &format!("{WH}\n[[rules]]\nname = \"West\"\nlocations = [\"wh-west\"]\n"),
+    );
+    let s = Config::load_rules(&with_locations).unwrap_err().to_string();
+    assert_eq!(
+        s,
+        format!(
+            "{}:7: rules[0] \"West\": location `wh-west` is not a configured location; did you mean `wh-east`?",
+            with_locations.display()
+        )
+    );
+
+    // Only on_unroutable: the default rule, as a config without rules would route.
+    let none = write(&dir, "none.toml", "on_unroutable = \"backorder\"\n");
+    let (rules, on_unroutable) = Config::load_rules(&none).expect("rules");
+    assert_eq!(
+        (rules.len(), rules[0].name.as_str(), on_unroutable),
+        (1, "Default", OnUnroutable::Backorder)
+    );
+
+    let missing = dir.path().join("missing.toml");
+    assert!(matches!(
+        Config::load_rules(&missing),
+        Err(ConfigError::NotFound { .. })
+    ));
+}
+
+#[test]
+fn load_rules_from_a_whole_config() {
+    let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml"));
+    let (rules, on_unroutable) = Config::load_rules(path).expect("example rules");
+    let config = Config::load(path).expect("example");
+    assert_eq!(rules, config.rules);
+    assert_eq!(on_unroutable, config.on_unroutable);
+
+    // A whole config checks exact ids against its locations even without [[locations]]:
+    // it is what the engine would route by.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = write(
+        &dir,
+        "ordo.toml",
+        "[store]\ncache_capacity_mb = 8\n\n[[rules]]\nname = \"East\"\nlocations = [\"wh-east\"]\n",
+    );
+    let s = Config::load_rules(&cfg).unwrap_err().to_string();
+    assert!(
+        s.starts_with(&format!(
+            "{}:6: rules[0] \"East\": location `wh-east` is not a configured location",
+            cfg.display()
+        )),
+        "{s}"
+    );
+    // And its other mistakes are still mistakes.
+    let cfg = write(&dir, "bad.toml", "[console]\ntheme = \"neon\"\n");
+    let s = Config::load_rules(&cfg).unwrap_err().to_string();
+    assert!(s.contains(":2: console.theme"), "{s}");
+}
+
+/// The engine reloads the whole config for every rule edit; a 200-line file with 20 rules must
+/// stay far below a few milliseconds. Not a timed assertion (timing belongs to benches); this
+/// only keeps the parse count honest: one outline, one typed parse, no re-parse when valid.
+#[test]
+fn a_large_config_loads() {
+    let mut text = String::new();
+    for i in 0..20 {
+        text.push_str(&format!(
+            "[[locations]]\nid = \"wh-{i}\"\nkind = \"warehouse\"\npriority = {}\nlat = 40\nlon = -74\n\n",
+            i + 1
+        ));
+    }
+    for i in 0..20 {
+        text.push_str(&format!(
+            "[[rules]]\nname = \"r{i}\"\nwhen = {{ channels = [\"c{i}\"], total_min = \"{i}.00\" }}\nlocations = [\"wh-{i}\", \"wh-*\", \"tag:x\", \"wh-[0-9]\"]\nsort = [\"closest\", \"priority\"]\n\n"
+        ));
+    }
+    assert!(text.lines().count() >= 200);
+    let c = ok(&text);
+    assert_eq!(c.rule_set().len(), 20);
+}
+
+#[test]
+fn rule_set_follows_hand_edits() {
+    let mut c = ok("[[rules]]
+name = \"a\"\nlocations = [\"*\"]\n");
+    let loaded = c.clone();
+    assert_eq!(c.rule_set().rules()[0].name, "a");
+    c.rules[0].name = "b".into();
+    assert_eq!(c.rule_set().rules()[0].name, "b");
+    c.on_unroutable = OnUnroutable::Hold;
+    assert_eq!(c.rule_set().on_unroutable(), OnUnroutable::Hold);
+    assert_ne!(c, loaded);
+    c.rules.clear();
+    assert_eq!(c.rule_set().rules()[0].name, "Default");
+    // Equality is about what the file says, not about what was compiled from it.
+    assert_eq!(ok("[[rules]]\nname = \"a\"\nlocations = [\"*\"]\n"), loaded);
+}
+
 // ---- no panics, ever ----------------------------------------------------------------------
 
 /// Hand-picked nasty inputs: odd TOML that is valid, and invalid TOML of every kind.
@@ -632,6 +1203,22 @@ fn garbage_never_panics() {
         "[[channels]]\nid = [1]",
         "[[channels]]\n[channels.id]\nx = 1",
         "[[rules]]\n[[rules.x]]",
+        "rules = [1]",
+        "rules = [[]]",
+        "rules = [{}]",
+        "[[rules]]\nwhen = 1",
+        "[[rules]]\nwhen = []",
+        "[[rules]]\n[rules.when]\n[rules.when.x]",
+        "[[rules]]\nwhen.total_min = []",
+        "[[rules]]\nwhen.total_min = \"1e999\"",
+        "[[rules]]\nwhen.total_max = 1e999",
+        "[[rules]]\nwhen.total_max = nan",
+        "[[rules]]\nname = \"a\"\nlocations = [\"[\", \"{\", \"\\\\\", \"$\", \"tag:\"]",
+        "[[rules]]\nname = \"\"\nsort = [1]",
+        "[[rules]]\nname = \"a\"\nmax_distance_km = nan\nlocations = [\"\"]",
+        "[[rules]]\nname = \"a\\nb\"\nsprit = 1",
+        "[[rules]]\nname = \"a\"\n[[rules]]\nname = \"a\"",
+        "[[locations]]\nid = \"a\"\nkind = \"store\"\n[[rules]]\nname = \"r\"\nlocations = [\"b\"]",
         "\r\n\r\n[store]\r\n",
         "on_unroutable = \"\"\"\nhold\"\"\"",
         "[[locations]]\nid = \"é\"\nkind = \"store\"",
@@ -667,6 +1254,15 @@ mod prop {
             Just("[store]\n".to_owned()),
             Just("[console]\n".to_owned()),
             Just("[[channels]]\n".to_owned()),
+            Just("[[rules]]\n".to_owned()),
+            Just("[rules.when]\n".to_owned()),
+            Just("name = \"r\"\n".to_owned()),
+            Just("locations = [\"a\", \"b*\", \"tag:t\", \"$pickup\"]\n".to_owned()),
+            Just("when = { total_min = \"1.5\", channels = [\"x\"] }\n".to_owned()),
+            Just("total_max = 3\n".to_owned()),
+            Just("sort = [\"closest\", \"x\"]\n".to_owned()),
+            Just("split = \"never\"\n".to_owned()),
+            Just("action = \"hold\"\n".to_owned()),
             Just("[locations.x]\n".to_owned()),
             Just("id = \"a\"\n".to_owned()),
             Just("kind = \"store\"\n".to_owned()),

@@ -11,11 +11,12 @@ use std::path::{Path, PathBuf};
 
 use toml::Spanned;
 
-use super::error::ConfigError;
+use super::error::{self, ConfigError};
 use super::outline::{line_of, Outline, Seg};
 use super::raw::{RawConfig, RawConsole, RawInventory, RawLocation, RawStore};
-use super::{Config, ConsoleConfig, InventoryConfig, StoreConfig, ON_UNROUTABLE, THEMES};
+use super::{Checks, CompiledRules, Config, ConsoleConfig, InventoryConfig, StoreConfig, THEMES};
 use crate::model::{Location, LocationKind};
+use crate::routing::{validate_rules, OnUnroutable, Rule, RuleSet};
 
 const KINDS: [LocationKind; 3] = [
     LocationKind::Warehouse,
@@ -29,6 +30,7 @@ pub(super) fn build(
     file: &Path,
     outline: &Outline,
     source: Option<PathBuf>,
+    checks: Checks,
 ) -> Result<Config, ConfigError> {
     let mut p = Problems {
         text,
@@ -50,25 +52,25 @@ pub(super) fn build(
         }
     });
     let on_unroutable = match raw.on_unroutable {
-        None => ON_UNROUTABLE[0].to_owned(),
-        Some(v) => {
-            if !ON_UNROUTABLE.contains(&v.get_ref().as_str()) {
-                p.report(
-                    v.span(),
-                    "on_unroutable",
-                    format!(
-                        "on_unroutable = {:?} is not allowed; use \"backorder\" (the default: keep the order and wait for stock) or \"hold\" (stop it for an operator)",
-                        v.get_ref()
-                    ),
-                );
-            }
-            v.into_inner()
-        }
+        None => OnUnroutable::default(),
+        Some(v) => OnUnroutable::parse(v.get_ref()).unwrap_or_else(|| {
+            p.report(
+                v.span(),
+                "on_unroutable",
+                format!(
+                    "on_unroutable = {:?} is not allowed; use \"backorder\" (the default: keep the order and wait for stock) or \"hold\" (stop it for an operator)",
+                    v.get_ref()
+                ),
+            );
+            OnUnroutable::default()
+        }),
     };
     let store = store(raw.store, &mut p);
     let inventory = inventory(raw.inventory, &mut p);
     let locations = locations(raw.locations, &mut p);
     let channels = channels(raw.channels, outline, &mut p);
+    let known = checks.location_ids.then_some(locations.as_slice());
+    let (rules, compiled) = rules(raw.rules, on_unroutable, known, outline, &mut p);
     let console = console(raw.console, &mut p);
 
     if let Some((_, err)) = p.first {
@@ -81,9 +83,10 @@ pub(super) fn build(
         inventory,
         locations,
         channels,
-        rules: raw.rules,
+        rules,
         on_unroutable,
         console,
+        compiled: CompiledRules(compiled),
     })
 }
 
@@ -482,4 +485,131 @@ fn article(word: &str) -> &'static str {
     } else {
         "a"
     }
+}
+
+/// `[[rules]]`: routing's own checks (every problem of every rule, each placed on the line of
+/// the field at fault), then the one only the config can make: an exact location id must be a
+/// configured location. `known` is `None` when there is nothing to check ids against (a
+/// rules-only file, see `Config::load_rules`).
+///
+/// Also returns the compiled set when the rules themselves are valid (`None` for no rules), so
+/// that the usual case compiles them once: `validate_rules` runs only to list the problems.
+fn rules(
+    raw: Vec<Spanned<Rule>>,
+    on_unroutable: OnUnroutable,
+    known: Option<&[Location]>,
+    outline: &Outline,
+    p: &mut Problems,
+) -> (Vec<Rule>, Option<RuleSet>) {
+    let (headers, rules): (Vec<Range<usize>>, Vec<Rule>) =
+        raw.into_iter().map(|r| (r.span(), r.into_inner())).unzip();
+
+    let compiled = if rules.is_empty() {
+        None
+    } else {
+        RuleSet::new(rules.clone(), on_unroutable).ok()
+    };
+    let problems = if compiled.is_none() && !rules.is_empty() {
+        validate_rules(&rules)
+    } else {
+        Vec::new()
+    };
+    for e in problems {
+        let header = headers.get(e.index).cloned().unwrap_or(0..0);
+        let span = rule_field_span(outline, e.index, &e.field).unwrap_or(header);
+        p.report(
+            span,
+            format!("rules[{}].{}", e.index, e.field),
+            format!(
+                "{}: `{}` {}",
+                error::rule_label(e.index, &e.name),
+                e.field,
+                e.message
+            ),
+        );
+    }
+
+    if let Some(locations) = known {
+        for (i, rule) in rules.iter().enumerate() {
+            for (k, pattern) in rule.locations.iter().enumerate() {
+                if !is_exact_id(pattern) || locations.iter().any(|l| l.id == *pattern) {
+                    continue;
+                }
+                let field = format!("locations[{k}]");
+                let span = rule_field_span(outline, i, &field)
+                    .unwrap_or_else(|| headers.get(i).cloned().unwrap_or(0..0));
+                p.report(
+                    span,
+                    format!("rules[{i}].{field}"),
+                    format!(
+                        "{}: location `{pattern}` is not a configured location; {}",
+                        error::rule_label(i, &rule.name),
+                        unknown_location_hint(pattern, locations)
+                    ),
+                );
+            }
+        }
+    }
+    (rules, compiled)
+}
+
+/// A pattern that names one location: not "*", not a glob, not "tag:NAME", not "$pickup" (and
+/// not a malformed `$` pattern, which routing's checks already report).
+fn is_exact_id(pattern: &str) -> bool {
+    const GLOB_META: &[char] = &['*', '?', '[', ']', '{', '}', '\\'];
+    !pattern.is_empty()
+        && !pattern.contains(GLOB_META)
+        && !pattern.contains('$')
+        && !pattern.starts_with("tag:")
+}
+
+/// What to write instead of an id that is not configured.
+fn unknown_location_hint(pattern: &str, locations: &[Location]) -> String {
+    const SHOWN: usize = 12;
+    if locations.is_empty() {
+        return "this file has no [[locations]]; add the location, or use a glob such as \"wh-*\" or \"tag:NAME\"".to_owned();
+    }
+    let ids: Vec<String> = locations.iter().map(|l| l.id.clone()).collect();
+    if let Some(good) = error::closest(pattern, &ids) {
+        return format!("did you mean `{good}`?");
+    }
+    let mut list = ids[..ids.len().min(SHOWN)].join(", ");
+    if ids.len() > SHOWN {
+        list.push_str(", ...");
+    }
+    format!("the configured ids are: {list}")
+}
+
+/// Span of `field` (routing's name for it: `sort[1]`, `when.total_min`, `locations`) in
+/// `rules[index]`; the closest enclosing value that has one when the field itself was not
+/// written (a missing `name`), `None` when not even the rule has one.
+fn rule_field_span(outline: &Outline, index: usize, field: &str) -> Option<Range<usize>> {
+    let mut path = vec![Seg::Key("rules".to_owned()), Seg::Index(index)];
+    path.extend(field_segs(field));
+    while path.len() > 2 {
+        if let Some(span) = outline.span_of(&path) {
+            return Some(span);
+        }
+        path.pop();
+    }
+    outline.span_of(&path)
+}
+
+/// `when.total_min` -> [when, total_min]; `sort[1]` -> [sort, 1]. Field names are routing's,
+/// plain identifiers; anything unexpected just ends the path early.
+fn field_segs(field: &str) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    for part in field.split('.') {
+        let mut pieces = part.split('[');
+        if let Some(name) = pieces.next().filter(|n| !n.is_empty()) {
+            segs.push(Seg::Key(name.to_owned()));
+        }
+        for piece in pieces {
+            match piece.strip_suffix(']').and_then(|n| n.parse().ok()) {
+                Some(n) => segs.push(Seg::Index(n)),
+                None => return segs,
+            }
+        }
+    }
+    segs
 }
