@@ -8,6 +8,7 @@ use std::time::SystemTime;
 
 use crate::config::Config;
 use crate::ledger::{Ledger, LedgerHandle, LedgerSettings, RulesSource};
+use crate::model::Location;
 use crate::routing::RuleSet;
 use crate::store::{Store, StoreError};
 
@@ -25,7 +26,8 @@ impl Engine {
             config.rule_set(),
         );
         if let Some(path) = &config.source {
-            settings.rules_source = Some(Box::new(ConfigRulesWatcher::new(path)));
+            let watcher = ConfigRulesWatcher::new(path, &config.locations);
+            settings.rules_source = Some(Box::new(watcher));
         }
         Engine::with_settings(
             data_dir,
@@ -66,13 +68,16 @@ impl Engine {
 pub struct ConfigRulesWatcher {
     path: PathBuf,
     seen: Option<(SystemTime, u64)>,
+    /// The locations the ledger runs with: rules are checked against these.
+    locations: Vec<Location>,
 }
 
 impl ConfigRulesWatcher {
-    pub fn new(path: &Path) -> ConfigRulesWatcher {
+    pub fn new(path: &Path, locations: &[Location]) -> ConfigRulesWatcher {
         ConfigRulesWatcher {
             path: path.to_path_buf(),
             seen: stamp(path),
+            locations: locations.to_vec(),
         }
     }
 }
@@ -90,10 +95,17 @@ impl RulesSource for ConfigRulesWatcher {
             return None;
         }
         self.seen = Some(now);
-        Some(
-            Config::load(&self.path)
-                .map(|c| c.rule_set())
-                .map_err(|e| e.to_string()),
-        )
+        let config = match Config::load(&self.path) {
+            Ok(config) => config,
+            Err(e) => return Some(Err(e.to_string())),
+        };
+        if config.locations != self.locations {
+            // Rules naming a new location would match nothing in the running ledger.
+            return Some(Err(format!(
+                "{}: [[locations]] changed; locations take effect after a restart, so the rules were not reloaded either",
+                self.path.display()
+            )));
+        }
+        Some(Ok(config.rule_set()))
     }
 }

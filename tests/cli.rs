@@ -378,3 +378,64 @@ fn help_and_usage_errors() {
     assert!(stderr(&out).contains("cannot read /nonexistent/file.jsonl"));
     assert!(!stderr(&out).contains("panicked"));
 }
+
+#[test]
+fn a_partially_shipped_order_gets_the_rest_when_stock_arrives() {
+    let sb = Sandbox::new();
+    let config = format!(
+        "{}\n[[rules]]\nname = \"Partial\"\nlocations = [\"*\"]\nsplit = \"partial\"\n",
+        common::CONFIG
+    );
+    sb.write("ordo.toml", &config);
+    sb.stock(&[("TEE", "wh-east", 1), ("MUG", "wh-east", 0)]);
+    let f = sb.write(
+        "o.jsonl",
+        &order_line(
+            "web",
+            "1",
+            "2026-11-28T09:00:00Z",
+            &[("TEE", 1), ("MUG", 1)],
+            false,
+        ),
+    );
+    sb.ok(&["ingest", f.to_str().unwrap()]);
+    assert!(sb.ok(&["orders"]).contains("partially_allocated"));
+    assert!(sb
+        .ok(&["ship", "1", "--carrier", "ups", "--tracking", "1Z1"])
+        .contains("partially_shipped"));
+    let out = sb.ok(&["stock", "set", "MUG", "wh-east", "5"]);
+    assert!(out.contains("1 waiting orders got stock: [1]"), "{out}");
+    assert_eq!(level(&sb, "MUG", "wh-east"), (5, 1));
+    sb.ok(&["check"]);
+}
+
+#[test]
+fn repair_refuses_to_rebuild_around_an_unreadable_order() {
+    let sb = Sandbox::new();
+    sb.stock(&[("TEE", "wh-east", 10)]);
+    let f = sb.write(
+        "o.jsonl",
+        &order_line("web", "1", "2026-11-28T09:00:00Z", &[("TEE", 2)], false),
+    );
+    sb.ok(&["ingest", f.to_str().unwrap()]);
+    {
+        let store = ordo::store::Store::open(&sb.path("data"), 1 << 20).unwrap();
+        let mut key = vec![b'o'];
+        key.extend_from_slice(&1u64.to_be_bytes());
+        store.put_raw_unchecked(&key, &[1, 0xff, 0xff]).unwrap();
+    }
+    let out = sb.run(&["check", "--repair"]);
+    assert_eq!(code(&out), Some(1));
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(report.contains("order 1 cannot be read"), "{report}");
+    assert!(report.contains("--repair changes nothing"), "{report}");
+    assert!(!report.contains("[repairable]"), "{report}");
+    // Its reservation and its identity are still there.
+    assert_eq!(level(&sb, "TEE", "wh-east"), (10, 2));
+    let out = sb.run(&["ingest", f.to_str().unwrap()]);
+    assert_ne!(
+        code(&out),
+        Some(0),
+        "a replay of the damaged order must not create a second one"
+    );
+}

@@ -187,6 +187,16 @@ impl Group<'_> {
         let mut released: Vec<Allocation> = Vec::new();
         if was_cancelled {
             // Cancellation is final: a later version is kept for the record but routes nothing.
+        } else if order.channel_order.cancelled && order.status == OrderStatus::Shipped {
+            // It has left: the channel's cancel is kept on record (this version), not applied.
+            self.emit(
+                actor.clone(),
+                Some(id),
+                EventKind::OrderUpdated {
+                    status: order.status,
+                },
+                "the channel cancelled an order that has already shipped; not applied",
+            );
         } else if order.channel_order.cancelled {
             released = std::mem::take(&mut order.allocations);
             self.release(&released);
@@ -468,7 +478,25 @@ impl Group<'_> {
                 .and_then(|m| m.get(location))
                 .and_then(|ids| ids.last().copied());
             let Some(id) = newest else { break };
-            let mut order = self.existing(id)?;
+            let Some(mut order) = self.order(id)? else {
+                // The hot state names an order the store lacks: drop the stale entry rather than
+                // fail a command whose changes are already made.
+                tracing::error!(
+                    order = id,
+                    sku,
+                    location,
+                    "holder of stock not found; skipped"
+                );
+                if let Some(ids) = self
+                    .state
+                    .holders
+                    .get_mut(sku)
+                    .and_then(|m| m.get_mut(location))
+                {
+                    ids.remove(&id);
+                }
+                continue;
+            };
             let (taken, kept): (Vec<Allocation>, Vec<Allocation>) =
                 std::mem::take(&mut order.allocations)
                     .into_iter()
@@ -514,7 +542,10 @@ impl Group<'_> {
         ids.dedup();
         let mut allocated = Vec::new();
         for id in ids {
-            let mut order = self.existing(id)?;
+            let Some(mut order) = self.order(id)? else {
+                tracing::error!(order = id, "waiting order not found; skipped");
+                continue;
+            };
             if !waits_for_stock(&order) {
                 continue;
             }

@@ -333,6 +333,7 @@ impl Ledger {
             committer,
             in_flight: None,
             epoch: 1,
+            broken: None,
         };
         let thread = std::thread::Builder::new()
             .name("ordo-ledger".into())
@@ -396,6 +397,8 @@ struct Writer {
     /// Groups are built on the effects of the groups before them; a failed commit ends the
     /// epoch, and every later group of that epoch fails with it.
     epoch: u64,
+    /// Why the hot state could not be rebuilt, while it cannot.
+    broken: Option<String>,
 }
 
 /// A group ready to be written.
@@ -450,7 +453,13 @@ impl Committer {
                         ))
                     } else {
                         store.commit(sealed.batch).map_err(|e| {
-                            failed.store(sealed.epoch, Ordering::Release);
+                            // After a failed flush the batch may or may not be on disk: retrying
+                            // could apply it twice, so writing stops until a restart.
+                            let stop_writing = matches!(e, StoreError::NotDurable { .. });
+                            failed.store(
+                                if stop_writing { u64::MAX } else { sealed.epoch },
+                                Ordering::Release,
+                            );
                             last_error = e.to_string();
                             tracing::error!(error = %last_error, "group commit failed; the ledger rebuilds its state from the store");
                             last_error.clone()
@@ -531,8 +540,16 @@ impl Writer {
     }
 
     fn run_group(&mut self, requests: &mut Vec<Request>) {
-        if self.committer.failed_epoch.load(Ordering::Acquire) >= self.epoch {
-            self.recover();
+        let needs_recovery = self.broken.is_some()
+            || self.committer.failed_epoch.load(Ordering::Acquire) >= self.epoch;
+        if needs_recovery && !self.recover() {
+            let why = self.broken.clone().unwrap_or_default();
+            for r in requests.drain(..) {
+                let _ = r.reply.send(Err(LedgerError::NotSaved(format!(
+                    "the ledger cannot rebuild its state from the store: {why}"
+                ))));
+            }
+            return;
         }
         let (commands, senders): (Vec<Command>, Vec<oneshot::Sender<Reply>>) =
             requests.drain(..).map(|r| (r.command, r.reply)).unzip();
@@ -620,13 +637,24 @@ impl Writer {
 
     /// After a failure: once nothing is in flight, rebuild the hot state from what the store
     /// holds and start a new epoch.
-    fn recover(&mut self) {
+    /// Returns false while the state cannot be rebuilt: the group is then refused whole, and
+    /// the next group tries again (carrying on from the old state would write phantom
+    /// reservations).
+    fn recover(&mut self) -> bool {
         self.committer.drain();
         self.in_flight = None;
         self.epoch += 1;
         match HotState::load(&self.store) {
-            Ok(state) => self.state = state,
-            Err(e) => tracing::error!(error = %e, "cannot rebuild the ledger's state"),
+            Ok(state) => {
+                self.state = state;
+                self.broken = None;
+                true
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot rebuild the ledger's state; refusing writes");
+                self.broken = Some(e.to_string());
+                false
+            }
         }
     }
 }

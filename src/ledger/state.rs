@@ -165,12 +165,13 @@ impl HotState {
 }
 
 /// Routed, open, not held, and short of units: stock arriving should be offered to it.
+/// Decided from the facts, not the status: a partially shipped order still short of units
+/// waits too.
 pub fn waits_for_stock(order: &Order) -> bool {
     order.routed
-        && matches!(
-            order.status,
-            OrderStatus::Backordered | OrderStatus::PartiallyAllocated
-        )
+        && order.status.is_open()
+        && order.hold_reason.is_none()
+        && !order.unplaced().is_empty()
 }
 
 /// The day an instant falls on where ordo runs: capacity is counted per local day.

@@ -221,6 +221,10 @@ impl ChannelOrder {
         if self.external_id.trim().is_empty() {
             out.push("external_id is empty".to_string());
         }
+        if self.channel.contains('\0') || self.external_id.contains('\0') {
+            // They are joined by a NUL in the store's keys.
+            out.push("channel or external_id contains a NUL character".to_string());
+        }
         if self.lines.is_empty() {
             out.push("the order has no lines".to_string());
         }

@@ -57,6 +57,7 @@ struct Expected {
 pub fn check(store: &Store) -> Result<Report, StoreError> {
     let mut report = Report::default();
     let mut expected = Expected::default();
+    let mut unreadable = 0u64;
 
     for item in store.tree.scan_prefix([keys::ORDER]) {
         let (k, v) = item.map_err(store.io("scanning orders"))?;
@@ -64,6 +65,7 @@ pub fn check(store: &Store) -> Result<Report, StoreError> {
         let mut order: crate::model::Order = match codec::decode(&k, &v) {
             Ok(o) => o,
             Err(e) => {
+                unreadable += 1;
                 report.problem(false, e.to_string());
                 continue;
             }
@@ -116,6 +118,18 @@ pub fn check(store: &Store) -> Result<Report, StoreError> {
     check_indexes(store, &expected, &mut report)?;
     check_stock(store, &expected, &mut report)?;
     check_counters(store, &expected, &mut report)?;
+    if unreadable > 0 {
+        // Derived data recomputed without the unreadable orders would drop their index entries
+        // and reservations, and a replay of such an order would then be stored twice.
+        for p in &mut report.problems {
+            p.repairable = false;
+        }
+        report.fixes = Fixes::default();
+        report.problem(
+            false,
+            format!("{unreadable} orders cannot be read: --repair changes nothing until they are restored (from a backup or the channel)"),
+        );
+    }
     Ok(report)
 }
 

@@ -31,6 +31,8 @@ pub enum StoreError {
         doing: &'static str,
         source: sled::Error,
     },
+    #[error("a group was written to the store at {dir} but the flush to disk failed ({source}); whether it survives a crash is unknown, so ordo stops writing: restart it and run `ordo check`")]
+    NotDurable { dir: PathBuf, source: sled::Error },
     #[error("record {key} cannot be read: {why} (run `ordo check`)")]
     Corrupt { key: String, why: String },
 }
@@ -172,7 +174,10 @@ impl Store {
         self.tree
             .apply_batch(sled_batch)
             .map_err(self.io("committing a group"))?;
-        self.db.flush().map_err(self.io("flushing a group"))?;
+        self.db.flush().map_err(|source| StoreError::NotDurable {
+            dir: self.dir.clone(),
+            source,
+        })?;
         self.stats.commits.fetch_add(1, Ordering::Relaxed);
         self.stats.keys.fetch_add(keys, Ordering::Relaxed);
         self.stats.key_bytes.fetch_add(key_bytes, Ordering::Relaxed);
@@ -356,15 +361,21 @@ impl Store {
             .collect()
     }
 
-    /// Direct write for tests that must corrupt a record on purpose, and for repair.
+    /// Direct write for tests that must corrupt a record on purpose.
     #[doc(hidden)]
     pub fn put_stock_unchecked(
         &self,
         key: &StockKey,
         level: &StockLevel,
     ) -> Result<(), StoreError> {
+        self.put_raw_unchecked(&keys::stock(key), &codec::encode(level))
+    }
+
+    /// Direct write of any bytes under any key, for tests that damage a record on purpose.
+    #[doc(hidden)]
+    pub fn put_raw_unchecked(&self, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
         let mut b = WriteBatch::default();
-        b.put(keys::stock(key), codec::encode(level));
+        b.put(key, value);
         self.commit(b)
     }
 }
