@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::client::Client;
 use crate::config::Config;
 use crate::ledger::{Ledger, LedgerHandle, LedgerSettings, RulesSource};
 use crate::model::Location;
@@ -14,6 +15,7 @@ use crate::store::{Store, StoreError};
 
 pub struct Engine {
     ledger: Ledger,
+    locations: Vec<Location>,
 }
 
 impl Engine {
@@ -43,8 +45,9 @@ impl Engine {
         settings: LedgerSettings,
     ) -> Result<Engine, StoreError> {
         let store = Arc::new(Store::open(data_dir, cache_bytes)?);
+        let locations = settings.locations.clone();
         let ledger = Ledger::start(store, settings)?;
-        Ok(Engine { ledger })
+        Ok(Engine { ledger, locations })
     }
 
     pub fn ledger(&self) -> LedgerHandle {
@@ -53,6 +56,12 @@ impl Engine {
 
     pub fn store(&self) -> &Arc<Store> {
         self.ledger.store()
+    }
+
+    /// The client API for a console or a script (reads through the store's indexes, changes
+    /// through the ledger).
+    pub fn client(&self) -> Client {
+        Client::new(self.store().clone(), self.ledger(), self.locations.clone())
     }
 
     /// Finishes what is queued and stops the writer.

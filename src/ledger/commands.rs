@@ -578,6 +578,9 @@ impl Group<'_> {
             reason: reason.clone(),
             resolved_as: None,
         };
+        if previous.is_none() {
+            self.state.quarantine_open += 1;
+        }
         let id = self.quarantine(entry);
         self.emit(
             Actor::System,
@@ -592,6 +595,9 @@ impl Group<'_> {
         let Some(mut entry) = self.quarantined_entry(id)? else {
             return Ok(());
         };
+        if entry.resolved_as.is_none() {
+            self.state.quarantine_open = self.state.quarantine_open.saturating_sub(1);
+        }
         entry.resolved_as = Some(order);
         self.quarantine(entry);
         self.emit(

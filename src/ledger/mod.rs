@@ -27,7 +27,7 @@ use crate::model::{
 use crate::routing::RuleSet;
 use crate::store::{Store, StoreError, WriteBatch};
 
-pub use state::HotState;
+pub use state::{HotState, LiveCounts};
 
 /// How many commands one group takes at most.
 const GROUP_MAX: usize = 1024;
@@ -251,6 +251,7 @@ pub struct LedgerHandle {
     tx: mpsc::Sender<Message>,
     changes: broadcast::Sender<ChangeBatch>,
     rules_status: Arc<Mutex<RulesStatus>>,
+    counts: Arc<Mutex<LiveCounts>>,
 }
 
 impl LedgerHandle {
@@ -294,6 +295,11 @@ impl LedgerHandle {
     pub fn rules_status(&self) -> RulesStatus {
         lock(&self.rules_status).clone()
     }
+
+    /// Counts per status, open quarantine, oversold records: as of the last group applied.
+    pub fn counts(&self) -> LiveCounts {
+        lock(&self.counts).clone()
+    }
 }
 
 /// A poisoned lock only means a panic elsewhere while holding it; the status is still readable.
@@ -313,6 +319,7 @@ impl Ledger {
     pub fn start(store: Arc<Store>, mut settings: LedgerSettings) -> Result<Ledger, StoreError> {
         let state = HotState::load(&store)?;
         let rules_status = Arc::new(Mutex::new(RulesStatus::new(&settings.rules)));
+        let counts = Arc::new(Mutex::new(state.live_counts()));
         let rules = std::mem::replace(&mut settings.rules, RuleSet::empty());
         let rules_source = settings.rules_source.take();
         let (tx, rx) = mpsc::channel(INTAKE_CAPACITY);
@@ -330,6 +337,7 @@ impl Ledger {
             rules,
             rules_source,
             rules_status: rules_status.clone(),
+            counts: counts.clone(),
             committer,
             in_flight: None,
             epoch: 1,
@@ -344,6 +352,7 @@ impl Ledger {
                 tx,
                 changes,
                 rules_status,
+                counts,
             },
             thread: Some(thread),
             store,
@@ -391,6 +400,7 @@ struct Writer {
     rules: RuleSet,
     rules_source: Option<Box<dyn RulesSource>>,
     rules_status: Arc<Mutex<RulesStatus>>,
+    counts: Arc<Mutex<LiveCounts>>,
     committer: Committer,
     /// The group whose batch the committer is writing now, if any.
     in_flight: Option<group::Overlay>,
@@ -595,6 +605,7 @@ impl Writer {
                 *hits = self.state.rule_hits.get(name).copied().unwrap_or(0);
             }
         }
+        *lock(&self.counts) = self.state.live_counts();
         self.committer.send(ToCommitter::Group(Sealed {
             epoch: self.epoch,
             batch,
@@ -647,6 +658,7 @@ impl Writer {
         match HotState::load(&self.store) {
             Ok(state) => {
                 self.state = state;
+                *lock(&self.counts) = self.state.live_counts();
                 self.broken = None;
                 true
             }

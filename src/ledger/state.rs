@@ -19,6 +19,8 @@ pub struct HotState {
     /// sku -> routed open orders with units of it still unplaced, oldest first.
     pub waiting: HashMap<String, BTreeSet<OrderId>>,
     pub status_counts: BTreeMap<OrderStatus, u64>,
+    /// Quarantined payloads not yet resolved.
+    pub quarantine_open: u64,
     /// Hashes of every (channel, external id) stored: when a hash is absent the order is new
     /// for sure, and intake skips the store read. A read blocks while sled applies a batch, so
     /// this keeps building the next group from waiting on the commit of the last.
@@ -47,6 +49,11 @@ impl HotState {
             state.known_external.insert(hash);
         }
         state.capacity = DayCounts::load(store, Utc::now())?;
+        for q in store.quarantined() {
+            if q?.resolved_as.is_none() {
+                state.quarantine_open += 1;
+            }
+        }
         for item in store.stock_levels() {
             let (key, level) = item?;
             state
@@ -93,6 +100,20 @@ impl HotState {
     pub fn note_order(&mut self, channel: &str, external_id: &str) {
         let hash = self.external_hash(channel, external_id);
         self.known_external.insert(hash);
+    }
+
+    /// The counters a console header shows, from memory.
+    pub fn live_counts(&self) -> LiveCounts {
+        LiveCounts {
+            by_status: self.status_counts.clone(),
+            quarantined: self.quarantine_open,
+            oversold: self
+                .stock
+                .values()
+                .flat_map(|m| m.values())
+                .filter(|l| l.is_oversold())
+                .count() as u64,
+        }
     }
 
     pub fn level(&self, sku: &str, location: &str) -> StockLevel {
@@ -237,4 +258,13 @@ impl DayCounts {
         }
         Ok(counts)
     }
+}
+
+/// Order counts per status, open quarantine entries and oversold stock records, kept by the
+/// ledger so that a console header never scans the store.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct LiveCounts {
+    pub by_status: BTreeMap<OrderStatus, u64>,
+    pub quarantined: u64,
+    pub oversold: u64,
 }

@@ -291,6 +291,28 @@ impl Store {
         Ok(block.into_iter().find(|e| e.seq == seq))
     }
 
+    /// How many orders are in a status, counted on its index (keys only, no records read).
+    pub fn count_status(&self, status: OrderStatus) -> u64 {
+        self.tree
+            .scan_prefix(keys::status_prefix(status))
+            .keys()
+            .count() as u64
+    }
+
+    /// The newest `limit` events, newest first, reading only the blocks that hold them.
+    pub fn recent_events(&self, limit: usize) -> Result<Vec<Event>, StoreError> {
+        let mut out = Vec::with_capacity(limit);
+        for block in self.event_blocks().rev() {
+            for e in block?.into_iter().rev() {
+                if out.len() == limit {
+                    return Ok(out);
+                }
+                out.push(e);
+            }
+        }
+        Ok(out)
+    }
+
     /// An order's history, oldest first.
     pub fn history(&self, order: &Order) -> Result<Vec<Event>, StoreError> {
         let mut out = Vec::with_capacity(order.history.len());
