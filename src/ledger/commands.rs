@@ -108,25 +108,26 @@ impl Group<'_> {
         co.normalize();
         let problems = self.mapping_problems(&co);
         if !problems.is_empty() {
-            let reason = problems.join("; ");
-            let raw = match origin.raw {
-                Some(raw) => raw,
-                // The normalized order in ordo's format is a faithful copy of what arrived.
-                None => serde_json::to_string(&co).unwrap_or_default(),
-            };
-            let origin = Origin {
-                raw: Some(raw),
-                ..origin
-            };
-            let id = self.put_quarantine(origin, reason.clone(), resolves)?;
-            return Ok(Outcome::Quarantined { id, reason });
+            return self.quarantine_payload(&co, origin, problems.join("; "), resolves);
         }
         let outcome = match self.order_id(&co.channel, &co.external_id)? {
             Some(id) => {
-                let order = self.order(id)?.ok_or_else(|| StoreError::Corrupt {
-                    key: format!("external id {} of {}", co.external_id, co.channel),
-                    why: format!("the index names order {id}, which is missing"),
-                })?;
+                // A damaged stored order must not refuse the whole group (or be stored twice):
+                // this version waits in quarantine until `ordo check` has been dealt with.
+                let order = match self.order(id) {
+                    Ok(Some(order)) => order,
+                    Ok(None) => {
+                        let why = format!(
+                            "the store's index names order {id} for this external id, but the order is missing; run `ordo check`"
+                        );
+                        return self.quarantine_payload(&co, origin, why, resolves);
+                    }
+                    Err(e @ StoreError::Corrupt { .. }) => {
+                        let why = format!("the stored order {id} cannot be read ({e})");
+                        return self.quarantine_payload(&co, origin, why, resolves);
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 if co.updated_at < order.channel_order.updated_at {
                     Outcome::Unchanged {
                         id,
@@ -153,6 +154,26 @@ impl Group<'_> {
             self.resolve_quarantine(q, id)?;
         }
         Ok(outcome)
+    }
+
+    fn quarantine_payload(
+        &mut self,
+        co: &ChannelOrder,
+        origin: Origin,
+        reason: String,
+        resolves: Option<QuarantineId>,
+    ) -> Reply {
+        let raw = match origin.raw {
+            Some(raw) => raw,
+            // The normalized order in ordo's format is a faithful copy of what arrived.
+            None => serde_json::to_string(co).unwrap_or_default(),
+        };
+        let origin = Origin {
+            raw: Some(raw),
+            ..origin
+        };
+        let id = self.put_quarantine(origin, reason.clone(), resolves)?;
+        Ok(Outcome::Quarantined { id, reason })
     }
 
     fn create(&mut self, co: ChannelOrder, source: &str) -> Outcome {
