@@ -225,22 +225,23 @@ fn main() {
         .unwrap_or(50_000);
     // A short warm-up so that page faults and thread start-up are not billed to either side.
     let _ = ledger_run(2_000);
-    // Two rounds, alternating, best of each: the machine has two cores and other work on them.
+    // Three rounds, alternating, best of each: the machine has two cores, and its disk's
+    // latency (fsync per group) varies from run to run.
     let mut best: Option<Run> = None;
     let mut raw_best = f64::MAX;
-    for _ in 0..2 {
+    for _ in 0..3 {
         let (run, records) = ledger_run(n);
         raw_best = raw_best.min(raw_run(&records, &run));
         if best.as_ref().is_none_or(|b| run.seconds < b.seconds) {
             best = Some(run);
         }
     }
-    let run = best.expect("two rounds ran");
+    let run = best.expect("three rounds ran");
     let raw_seconds = raw_best;
     let orders_per_s = n as f64 / run.seconds;
     let ratio = raw_seconds / run.seconds;
     println!(
-        "ledger ingest: {n} orders (3 lines each), best of 2: {:.3} s",
+        "ledger ingest: {n} orders (3 lines each), best of 3: {:.3} s",
         run.seconds
     );
     println!(
@@ -251,7 +252,7 @@ fn main() {
     );
     println!("  orders/s (ingest + route + reserve + durable commit): {orders_per_s:.0}");
     println!(
-        "raw sled, the same {} key writes of the stored records in {} flushed batches, best of 2: {raw_seconds:.3} s ({:.0} orders/s equivalent)",
+        "raw sled, the same {} key writes of the stored records in {} flushed batches, best of 3: {raw_seconds:.3} s ({:.0} orders/s equivalent)",
         run.keys,
         run.commits,
         n as f64 / raw_seconds

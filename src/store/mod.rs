@@ -52,28 +52,40 @@ pub fn describe_key(key: &[u8]) -> String {
     }
 }
 
-/// Writes to apply together: all of them or none.
-#[derive(Debug, Default)]
+/// Writes to apply together: all of them or none. Built straight into sled's own batch by
+/// whoever prepares it (the ledger thread), so the commit thread, the bottleneck of ingest, only
+/// applies and flushes.
+#[derive(Default)]
 pub struct WriteBatch {
-    ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    batch: sled::Batch,
+    keys: u64,
+    key_bytes: u64,
+    value_bytes: u64,
 }
 
 impl WriteBatch {
     pub fn put(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
-        self.ops.push((key.into(), Some(value.into())));
+        let (key, value) = (key.into(), value.into());
+        self.keys += 1;
+        self.key_bytes += key.len() as u64;
+        self.value_bytes += value.len() as u64;
+        self.batch.insert(key, value);
     }
 
     pub fn remove(&mut self, key: impl Into<Vec<u8>>) {
-        self.ops.push((key.into(), None));
+        let key = key.into();
+        self.keys += 1;
+        self.key_bytes += key.len() as u64;
+        self.batch.remove(key);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.keys == 0
     }
 
     /// Key writes (puts and removes) in this batch.
     pub fn len(&self) -> usize {
-        self.ops.len()
+        self.keys as usize
     }
 }
 
@@ -160,17 +172,12 @@ impl Store {
     /// Applies the batch atomically and flushes it to disk: once this returns Ok, the writes
     /// survive a crash (invariant 1 rests on this).
     pub fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
-        let mut sled_batch = sled::Batch::default();
-        let (mut key_bytes, mut value_bytes) = (0u64, 0u64);
-        let keys = batch.ops.len() as u64;
-        for (k, v) in batch.ops {
-            key_bytes += k.len() as u64;
-            value_bytes += v.as_ref().map_or(0, |v| v.len() as u64);
-            match v {
-                Some(v) => sled_batch.insert(k, v),
-                None => sled_batch.remove(k),
-            }
-        }
+        let WriteBatch {
+            batch: sled_batch,
+            keys,
+            key_bytes,
+            value_bytes,
+        } = batch;
         self.tree
             .apply_batch(sled_batch)
             .map_err(self.io("committing a group"))?;
