@@ -81,29 +81,35 @@ impl Client {
                 (Some(loc), _, st) => Box::new(self.store.ids_at_location(loc, st).rev()),
                 (None, Some(ch), _) => Box::new(self.store.ids_by_channel(ch).rev()),
                 (None, None, Some(st)) => Box::new(self.store.ids_by_status(st).rev()),
-                (None, None, None) => Box::new(
-                    self.store
-                        .ids_under(&[keys::ORDER])
-                        .rev()
-                        .collect::<Vec<_>>()
-                        .into_iter(),
-                ),
+                (None, None, None) => Box::new(self.store.ids_under(&[keys::ORDER]).rev()),
             };
+        // Only what the chosen index does not already guarantee needs the order read to check.
+        let check_status =
+            query.status.is_some() && query.location.is_none() && query.channel.is_some();
+        let check_channel = query.channel.is_some() && query.location.is_some();
+        let mut ids = ids;
+        if !check_status && !check_channel {
+            // Every id the index gives is a row: skip without reading.
+            for id in ids.by_ref().take(offset) {
+                id?;
+            }
+        }
         let mut rows = Vec::with_capacity(limit);
         let mut skipped = 0;
         for id in ids {
             let Some(order) = self.store.order(id?)? else {
                 continue;
             };
-            let wanted = query.status.is_none_or(|s| order.status == s)
-                && query
-                    .channel
-                    .as_ref()
-                    .is_none_or(|c| &order.channel_order.channel == c);
+            let wanted = (!check_status || query.status.is_none_or(|s| order.status == s))
+                && (!check_channel
+                    || query
+                        .channel
+                        .as_ref()
+                        .is_none_or(|c| &order.channel_order.channel == c));
             if !wanted {
                 continue;
             }
-            if skipped < offset {
+            if (check_status || check_channel) && skipped < offset {
                 skipped += 1;
                 continue;
             }

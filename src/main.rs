@@ -5,6 +5,13 @@ use clap::Parser;
 use ordo::cli::{self, Cli, UserError};
 
 fn main() -> ExitCode {
+    // `ORDO_DATA= ordo ...` means "not set", as shells and scripts intend; clap would take it
+    // as an empty value and refuse. Nothing else runs yet, so changing the environment is safe.
+    for name in ["ORDO_DATA", "ORDO_CONFIG"] {
+        if std::env::var_os(name).is_some_and(|v| v.is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

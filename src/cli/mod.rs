@@ -3,6 +3,7 @@
 
 mod actions;
 mod check;
+mod console;
 mod ingest;
 mod logging;
 mod orders;
@@ -88,6 +89,10 @@ pub enum Command {
     Rules(route::RulesCommand),
     /// Send an order to a location by hand (its reservations elsewhere are returned).
     Reroute(route::RerouteArgs),
+    /// The full-screen console on the store: live orders, stock, queues; keyboard triage.
+    Console(console::ConsoleArgs),
+    /// A fresh demo store with a live order feed, and the console opened on it.
+    Demo(console::DemoArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,6 +139,9 @@ impl Context {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    if let Command::Demo(args) = &cli.command {
+        return console::demo(&cli, args);
+    }
     let ctx = Context::load(&cli)?;
     let _log = logging::init(&ctx.data_dir);
     tracing::info!(command = ?cli.command, data = %ctx.data_dir.display(), "start");
@@ -151,6 +159,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Route(args) => route::route(&ctx, args),
         Command::Rules(cmd) => route::rules(cmd),
         Command::Reroute(args) => route::reroute(&ctx, args),
+        Command::Console(args) => console::console(&ctx, args),
+        Command::Demo(_) => unreachable!("ordo demo is dispatched before the context is loaded"),
     }
 }
 

@@ -1,0 +1,176 @@
+//! What the screen shows, read through the client for the visible window only. [`load`] is a
+//! plain synchronous function (the client's reads are sled reads); the event loop runs it on
+//! the blocking pool so that the UI never waits for it.
+
+use super::app::{Pane, QUEUES};
+use super::filter::Filter;
+use crate::client::{Client, Counters, OrderDetail, OrderQuery, StockRow};
+use crate::ledger::RulesStatus;
+use crate::model::{Event, Location, Order, OrderId, OrderStatus};
+
+/// A free-text filter reads at most this many orders from the index (newest first).
+pub const SCAN_LIMIT: usize = 20_000;
+
+/// What to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub pane: Pane,
+    pub filter: Filter,
+    /// First row of the window, and how many rows it has.
+    pub top: usize,
+    pub limit: usize,
+    /// The queue selected in the Queues pane.
+    pub queue: Option<OrderStatus>,
+    /// The order whose detail is open.
+    pub detail: Option<OrderId>,
+}
+
+/// One read of the screen's data. Only the current pane's part is filled.
+#[derive(Debug, Clone)]
+pub struct Data {
+    pub pane: Pane,
+    pub top: usize,
+    /// Rows of the pane's list that were read.
+    pub rows: usize,
+    pub more: bool,
+    /// The list's length, when the counters tell it.
+    pub total: Option<usize>,
+    pub counters: Counters,
+    pub orders: Vec<Order>,
+    pub stock: Vec<StockRow>,
+    pub events: Vec<Event>,
+    pub rules: Option<RulesStatus>,
+    pub locations: Vec<Location>,
+    /// The first orders of the queue selected in the Queues pane.
+    pub queue_orders: Vec<Order>,
+    pub detail: Option<OrderDetail>,
+    /// Set when a free-text filter stopped after reading this many orders.
+    pub scan_capped: Option<usize>,
+    pub error: Option<String>,
+    /// False until the first read came back.
+    pub loaded: bool,
+}
+
+impl Data {
+    pub fn empty(pane: Pane) -> Data {
+        Data {
+            pane,
+            top: 0,
+            rows: 0,
+            more: false,
+            total: None,
+            counters: Counters::default(),
+            orders: vec![],
+            stock: vec![],
+            events: vec![],
+            rules: None,
+            locations: vec![],
+            queue_orders: vec![],
+            detail: None,
+            scan_capped: None,
+            error: None,
+            loaded: false,
+        }
+    }
+}
+
+/// Reads what `req` asks for. Errors are kept in `error` (shown in the footer), never raised.
+pub fn load(client: &Client, req: &Request) -> Data {
+    let mut d = Data::empty(req.pane);
+    d.loaded = true;
+    d.top = req.top;
+    d.counters = client.counters();
+    if let Err(e) = load_pane(client, req, &mut d) {
+        d.error = Some(e);
+    }
+    if let Some(id) = req.detail {
+        match client.order(id) {
+            Ok(Some(detail)) => d.detail = Some(detail),
+            Ok(None) => d.error = Some(format!("order {id} does not exist")),
+            Err(e) => d.error = Some(e.to_string()),
+        }
+    }
+    d
+}
+
+fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String> {
+    let limit = req.limit.max(1);
+    match req.pane {
+        Pane::Orders => {
+            let f = &req.filter;
+            if f.words.is_empty() {
+                let page = client
+                    .orders(&f.query, req.top, limit)
+                    .map_err(|e| e.to_string())?;
+                d.rows = page.rows.len();
+                d.more = page.more;
+                d.orders = page.rows;
+                d.total = indexed_total(&f.query, &d.counters);
+            } else {
+                let page = client
+                    .orders(&f.query, 0, SCAN_LIMIT)
+                    .map_err(|e| e.to_string())?;
+                let mut hits = page.rows.into_iter().filter(|o| f.matches(o)).skip(req.top);
+                d.orders = hits.by_ref().take(limit).collect();
+                d.rows = d.orders.len();
+                d.more = hits.next().is_some();
+                if page.more {
+                    d.scan_capped = Some(SCAN_LIMIT);
+                } else if !d.more {
+                    d.total = Some(req.top + d.rows);
+                }
+            }
+        }
+        Pane::Inventory => {
+            let page = client.stock(req.top, limit).map_err(|e| e.to_string())?;
+            d.rows = page.rows.len();
+            d.more = page.more;
+            d.stock = page.rows;
+        }
+        Pane::Events => {
+            let mut events = client
+                .recent_events(req.top + limit + 1)
+                .map_err(|e| e.to_string())?;
+            d.more = events.len() > req.top + limit;
+            events.truncate(req.top + limit);
+            d.events = events.split_off(req.top.min(events.len()));
+            d.rows = d.events.len();
+        }
+        Pane::Queues => {
+            d.locations = client.locations().to_vec();
+            d.rows = QUEUES.len();
+            d.total = Some(QUEUES.len());
+            d.top = 0;
+            if let Some(status) = req.queue {
+                let q = OrderQuery {
+                    status: Some(status),
+                    ..OrderQuery::default()
+                };
+                let page = client.orders(&q, 0, limit).map_err(|e| e.to_string())?;
+                d.queue_orders = page.rows;
+            }
+        }
+        Pane::Rules => {
+            let rules = client.rules();
+            d.rows = rules.rules.len();
+            d.total = Some(d.rows);
+            d.rules = Some(rules);
+        }
+        Pane::Channels => {
+            d.total = Some(0);
+        }
+    }
+    Ok(())
+}
+
+/// The length of an index-only list, from the live counters (no scan).
+fn indexed_total(q: &OrderQuery, c: &Counters) -> Option<usize> {
+    if q.channel.is_some() || q.location.is_some() {
+        return None;
+    }
+    let n = match q.status {
+        Some(s) => c.by_status.get(&s).copied().unwrap_or(0),
+        None => c.by_status.values().sum(),
+    };
+    Some(n as usize)
+}

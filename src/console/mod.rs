@@ -1,0 +1,276 @@
+//! The full-screen console. `app` holds the state and turns keys into actions (no I/O),
+//! `data` reads the visible window through the client, `ui` draws `&App` and `&Data`, and
+//! [`run`] is the event loop: it draws only when something changed (a key, a data change, a
+//! resize, a toast that expires, the minute of the clock) and never blocks on the engine.
+
+pub mod app;
+pub mod data;
+pub mod filter;
+pub mod ui;
+
+use std::io::{self, Stdout, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{Timelike, Utc};
+use crossterm::event::{Event as TermEvent, EventStream};
+use crossterm::terminal::{
+    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
+    LeaveAlternateScreen,
+};
+use crossterm::{cursor, execute};
+use futures_util::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::Instant;
+
+use crate::client::Client;
+use crate::ledger::{LedgerError, Outcome, Reply};
+use app::{Action, App, Mode};
+use data::{Data, Request};
+
+pub struct ConsoleOptions {
+    pub title: String,
+    /// No colours (also when the `NO_COLOR` environment variable is set and not empty).
+    pub no_color: bool,
+    /// Who the audit trail names for actions taken here.
+    pub operator: String,
+}
+
+/// Data changes are read again at most this often.
+const COALESCE: Duration = Duration::from_millis(50);
+/// How long a toast stays.
+const TOAST: Duration = Duration::from_secs(5);
+
+/// Takes over the terminal (alternate screen, raw mode), runs until the user quits, and
+/// restores the terminal on every path (quit, error, panic, SIGTERM, SIGHUP). Must be called
+/// inside a tokio runtime.
+pub async fn run(client: Client, options: ConsoleOptions) -> anyhow::Result<()> {
+    let no_color = options.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut app = App::new(options.title, options.operator, no_color);
+    let _guard = TerminalGuard::enter()?;
+    let mut terminal =
+        Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot start the terminal")?;
+    let size = terminal.size()?;
+    app.resize(size.width, size.height);
+    event_loop(&mut terminal, client, &mut app).await
+}
+
+/// Restores the terminal when dropped, and from the panic hook.
+struct TerminalGuard;
+
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+fn restore() {
+    if ACTIVE.swap(false, Ordering::SeqCst) {
+        let mut out = io::stdout();
+        let _ = execute!(
+            out,
+            EndSynchronizedUpdate,
+            LeaveAlternateScreen,
+            cursor::Show
+        );
+        let _ = terminal::disable_raw_mode();
+        let _ = out.flush();
+    }
+}
+
+impl TerminalGuard {
+    fn enter() -> anyhow::Result<TerminalGuard> {
+        static HOOK: std::sync::Once = std::sync::Once::new();
+        HOOK.call_once(|| {
+            let previous = std::panic::take_hook();
+            std::panic::set_hook(Box::new(move |info| {
+                restore();
+                previous(info);
+            }));
+        });
+        terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
+        ACTIVE.store(true, Ordering::SeqCst);
+        let guard = TerminalGuard;
+        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
+            .context("cannot switch to the alternate screen")?;
+        Ok(guard)
+    }
+}
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore();
+    }
+}
+
+/// The reply to a command, as a toast: (text, is an error).
+pub fn describe_reply(reply: &Reply) -> (String, bool) {
+    match reply {
+        Ok(Outcome::Order { id, status })
+        | Ok(Outcome::Updated { id, status })
+        | Ok(Outcome::Created { id, status }) => (format!("order {id} is now {status}"), false),
+        Ok(Outcome::Unchanged { id, why }) => (format!("order {id}: nothing to do ({why})"), false),
+        Ok(Outcome::Quarantined { id, reason }) => (format!("quarantined {id}: {reason}"), true),
+        Ok(Outcome::Stock {
+            levels,
+            deallocated,
+            allocated,
+        }) => {
+            let l: Vec<String> = levels
+                .iter()
+                .map(|(s, l, v)| format!("{s}@{l} on hand {}", v.on_hand))
+                .collect();
+            (
+                format!(
+                    "stock: {}; {} order(s) got stock, {} lost it",
+                    l.join(", "),
+                    allocated.len(),
+                    deallocated.len()
+                ),
+                false,
+            )
+        }
+        Err(e @ LedgerError::NotAllowed { .. }) => (e.to_string(), true),
+        Err(e) => (format!("refused: {e}"), true),
+    }
+}
+
+type Term = Terminal<CrosstermBackend<Stdout>>;
+
+async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyhow::Result<()> {
+    let mut keys = EventStream::new();
+    let mut changes = client.subscribe();
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let (data_tx, mut data_rx) = mpsc::channel::<(Request, Data)>(2);
+    let (reply_tx, mut reply_rx) = mpsc::channel::<Reply>(64);
+
+    let mut data = Data::empty(app.pane);
+    // The read in flight, and whether another one is due (the view changed, data changed).
+    let mut in_flight = false;
+    let mut refresh_at: Option<Instant> = Some(Instant::now());
+    let mut last_fetch = Instant::now() - COALESCE;
+    let mut toast_until: Option<Instant> = None;
+    let mut toast_seen = app.toast_seq;
+    let mut dirty = true;
+    let mut changes_open = true;
+
+    loop {
+        if app.toast_seq != toast_seen {
+            toast_seen = app.toast_seq;
+            toast_until = Some(Instant::now() + TOAST);
+            dirty = true;
+        }
+        if dirty {
+            draw(terminal, app, &data)?;
+            dirty = false;
+        }
+        // Start a read when one is due and none is running.
+        if let Some(at) = refresh_at {
+            if !in_flight && at <= Instant::now() {
+                refresh_at = None;
+                in_flight = true;
+                last_fetch = Instant::now();
+                let req = app.request();
+                let client = client.clone();
+                let tx = data_tx.clone();
+                tokio::task::spawn_blocking(move || {
+                    let d = data::load(&client, &req);
+                    let _ = tx.blocking_send((req, d));
+                });
+            }
+        }
+        let now = Utc::now();
+        let next_minute = Instant::now() + Duration::from_secs(60 - u64::from(now.second()))
+            - Duration::from_nanos(u64::from(now.nanosecond() % 1_000_000_000));
+        let refresh_timer = match refresh_at {
+            Some(at) if !in_flight => at,
+            _ => Instant::now() + Duration::from_secs(3600),
+        };
+        let toast_timer = toast_until.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+
+        tokio::select! {
+            ev = keys.next() => match ev {
+                Some(Ok(TermEvent::Key(key))) => {
+                    dirty = true;
+                    for action in app.handle_key(key) {
+                        match action {
+                            Action::Quit => return Ok(()),
+                            Action::Refresh | Action::OpenDetail(_) => {
+                                refresh_at = Some(Instant::now());
+                            }
+                            Action::Submit(command) => {
+                                let client = client.clone();
+                                let tx = reply_tx.clone();
+                                tokio::spawn(async move {
+                                    let _ = tx.send(client.submit(command).await).await;
+                                });
+                                app.set_toast("working…", false);
+                            }
+                        }
+                    }
+                }
+                Some(Ok(TermEvent::Resize(w, h))) => {
+                    app.resize(w, h);
+                    terminal.autoresize()?;
+                    refresh_at = Some(Instant::now());
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(e)) => return Err(e).context("reading the terminal"),
+                None => return Ok(()),
+            },
+            batch = changes.recv(), if changes_open => match batch {
+                Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {
+                    // Coalesce: at most one read per COALESCE.
+                    let at = (last_fetch + COALESCE).max(Instant::now());
+                    refresh_at = Some(refresh_at.map_or(at, |r| r.min(at)));
+                }
+                Err(broadcast::error::RecvError::Closed) => {
+                    changes_open = false;
+                    app.set_toast("the engine stopped: no more live updates", true);
+                }
+            },
+            Some((req, d)) = data_rx.recv() => {
+                in_flight = false;
+                if req.pane == app.pane {
+                    app.sync(&d);
+                }
+                data = d;
+                // The view moved while reading: read it again.
+                if req != app.request() && refresh_at.is_none() {
+                    refresh_at = Some(Instant::now());
+                }
+                dirty = true;
+            },
+            Some(reply) = reply_rx.recv() => {
+                let (text, error) = describe_reply(&reply);
+                app.set_toast(text, error);
+                refresh_at = Some(Instant::now());
+            },
+            _ = tokio::time::sleep_until(refresh_timer) => {}
+            _ = tokio::time::sleep_until(toast_timer) => {
+                toast_until = None;
+                if !matches!(app.mode, Mode::Filter | Mode::Command) {
+                    app.toast = None;
+                }
+                dirty = true;
+            },
+            _ = tokio::time::sleep_until(next_minute) => { dirty = true; },
+            _ = sigterm.recv() => return Ok(()),
+            _ = sighup.recv() => return Ok(()),
+        }
+    }
+}
+
+fn draw(terminal: &mut Term, app: &App, data: &Data) -> anyhow::Result<()> {
+    let now = Utc::now();
+    execute!(io::stdout(), BeginSynchronizedUpdate)?;
+    let result = terminal.draw(|f| ui::draw(f, app, data, now));
+    execute!(io::stdout(), EndSynchronizedUpdate)?;
+    result?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

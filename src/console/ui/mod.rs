@@ -1,0 +1,329 @@
+//! Drawing: pure functions of the state (`&App`), the data read (`&Data`) and the time
+//! (`now`, passed in so that tests draw the same screen every time).
+
+mod detail;
+mod panes;
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::app::{help_lines, App, Mode, Pane};
+use super::data::Data;
+use crate::model::OrderStatus;
+
+pub use detail::detail_lines;
+
+/// Header (2 lines), pane tabs (1), footer (2).
+const CHROME: u16 = 5;
+
+/// Rows a list shows at this terminal height (the body less its column header).
+pub fn list_rows(height: u16) -> usize {
+    height.saturating_sub(CHROME + 1).max(1) as usize
+}
+
+/// Styles, with colour only as a second signal: NO_COLOR leaves markers and reverse video.
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    pub no_color: bool,
+}
+
+impl Theme {
+    pub fn fg(&self, c: Color) -> Style {
+        if self.no_color {
+            Style::default()
+        } else {
+            Style::default().fg(c)
+        }
+    }
+
+    pub fn selected(&self) -> Style {
+        Style::default().add_modifier(Modifier::REVERSED)
+    }
+
+    pub fn heading(&self) -> Style {
+        Style::default().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn status(&self, s: OrderStatus) -> Style {
+        self.fg(match s {
+            OrderStatus::New => Color::Cyan,
+            OrderStatus::Allocated => Color::Green,
+            OrderStatus::PartiallyAllocated => Color::Yellow,
+            OrderStatus::Backordered => Color::Red,
+            OrderStatus::Held => Color::Magenta,
+            OrderStatus::PartiallyShipped => Color::Blue,
+            OrderStatus::Shipped | OrderStatus::Cancelled => Color::DarkGray,
+        })
+    }
+
+    pub fn error(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+}
+
+/// The short names the tables use.
+pub fn status_label(s: OrderStatus) -> &'static str {
+    match s {
+        OrderStatus::New => "new",
+        OrderStatus::Allocated => "allocated",
+        OrderStatus::PartiallyAllocated => "partial",
+        OrderStatus::Backordered => "backorder",
+        OrderStatus::Held => "held",
+        OrderStatus::PartiallyShipped => "part-ship",
+        OrderStatus::Shipped => "shipped",
+        OrderStatus::Cancelled => "cancelled",
+    }
+}
+
+/// "now", "42s", "5m", "3h", "2d": how long ago.
+pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let s = (now - then).num_seconds();
+    match s {
+        i64::MIN..=4 => "now".into(),
+        5..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+pub fn draw(frame: &mut Frame, app: &App, data: &Data, now: DateTime<Utc>) {
+    let theme = Theme {
+        no_color: app.no_color,
+    };
+    let [header, counters, tabs, body, keys, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    draw_header(frame, header, app, now, theme);
+    draw_counters(frame, counters, data, theme);
+    draw_tabs(frame, tabs, app, data);
+    if matches!(app.mode, Mode::Detail) || from_detail(app) {
+        detail::draw(frame, body, app, data, now, theme);
+    } else if data.pane != app.pane || !data.loaded {
+        frame.render_widget(Paragraph::new("  loading…"), body);
+    } else {
+        panes::draw(frame, body, app, data, now, theme);
+    }
+    draw_keys(frame, keys, app, theme);
+    draw_status(frame, status, app, data, theme);
+    match &app.mode {
+        Mode::Help => draw_help(frame, body, app, theme),
+        Mode::Confirm(c) => draw_confirm(frame, body, c, theme),
+        _ => {}
+    }
+}
+
+/// The command line or a dialog opened over the detail keeps the detail underneath.
+fn from_detail(app: &App) -> bool {
+    matches!(app.mode, Mode::Command | Mode::Confirm(_)) && app.opened_from_detail()
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>, theme: Theme) {
+    let left = Line::from(vec![
+        Span::styled(" ordo ", theme.heading().add_modifier(Modifier::REVERSED)),
+        Span::raw(" "),
+        Span::styled(app.title.clone(), theme.heading()),
+        Span::raw("  · live · "),
+        Span::raw(format!("operator {}", app.operator)),
+    ]);
+    frame.render_widget(Paragraph::new(left), area);
+    let clock = format!("{} UTC ", now.format("%Y-%m-%d %H:%M"));
+    frame.render_widget(Paragraph::new(clock).alignment(Alignment::Right), area);
+}
+
+fn draw_counters(frame: &mut Frame, area: Rect, data: &Data, theme: Theme) {
+    let c = &data.counters;
+    let n = |s: OrderStatus| c.by_status.get(&s).copied().unwrap_or(0);
+    let mut spans = vec![Span::raw(" ")];
+    let items: [(&str, u64, bool); 6] = [
+        ("new", n(OrderStatus::New), false),
+        (
+            "to allocate",
+            n(OrderStatus::New) + n(OrderStatus::PartiallyAllocated),
+            false,
+        ),
+        ("held", n(OrderStatus::Held), false),
+        ("backordered", n(OrderStatus::Backordered), false),
+        ("quarantined", c.quarantined, true),
+        ("oversold", c.oversold, true),
+    ];
+    for (i, (label, value, alarm)) in items.into_iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" · "));
+        }
+        spans.push(Span::raw(format!("{label} ")));
+        let style = if alarm && value > 0 {
+            theme.error()
+        } else {
+            theme.heading()
+        };
+        spans.push(Span::styled(value.to_string(), style));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
+    let mut spans = Vec::new();
+    for (i, p) in Pane::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, p.title());
+        if *p == app.pane {
+            spans.push(Span::styled(
+                format!("[{}]", label.trim()),
+                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            ));
+        } else {
+            spans.push(Span::raw(label));
+        }
+    }
+    if !app.filter_input.is_empty() {
+        let mut f = format!("  filter: {}", app.filter_input);
+        if let (Pane::Orders, Some(t)) = (data.pane, data.total) {
+            f.push_str(&format!(" ({t})"));
+        }
+        spans.push(Span::raw(f));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn context_keys(app: &App) -> &'static str {
+    match &app.mode {
+        Mode::Filter => "type to filter · status:held channel:web loc:wh-1 sku:TEE · Enter keep · Esc clear",
+        Mode::Command => "Tab complete · ↑↓ history · Enter run · Esc back",
+        Mode::Confirm(_) => "y confirm · Tab switch · Enter choose · Esc/n back",
+        Mode::Help => "any key closes help · q quit",
+        Mode::Detail => {
+            "j/k scroll · h hold · u release · x cancel · : command · Esc back · ? help · q quit"
+        }
+        Mode::Normal => match app.pane {
+            Pane::Orders => {
+                "j/k move · Enter detail · / filter · h hold · u release · x cancel · : command · 1-6 panes · ? help · q quit"
+            }
+            Pane::Queues => {
+                "j/k queue · Enter list the queue · / filter · : command · 1-6 panes · ? help · q quit"
+            }
+            _ => "j/k move · / filter orders · : command · 1-6 Tab panes · ? help · q quit",
+        },
+    }
+}
+
+fn draw_keys(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let line = Line::from(Span::styled(
+        format!(" {}", context_keys(app)),
+        theme.fg(Color::DarkGray),
+    ));
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn draw_status(frame: &mut Frame, area: Rect, app: &App, data: &Data, theme: Theme) {
+    let (text, style) = match &app.mode {
+        Mode::Filter => (format!("/{}", app.filter_input), Style::default()),
+        Mode::Command => (format!(":{}", app.command_input), Style::default()),
+        _ => match (&app.toast, &data.error) {
+            (Some(t), _) if t.error => (format!(" ! {}", t.text), theme.error()),
+            (Some(t), _) => (format!(" {}", t.text), theme.heading()),
+            (None, Some(e)) => (format!(" ! {e}"), theme.error()),
+            (None, None) => match data.scan_capped {
+                Some(n) => (
+                    format!(
+                        " free text searched the newest {n} orders; add status:/channel: to narrow"
+                    ),
+                    Style::default(),
+                ),
+                None => (String::new(), Style::default()),
+            },
+        },
+    };
+    frame.render_widget(Paragraph::new(Span::styled(text.clone(), style)), area);
+    if matches!(app.mode, Mode::Filter | Mode::Command) {
+        let x = area.x + (unicode_width(&text) as u16).min(area.width.saturating_sub(1));
+        frame.set_cursor_position((x, area.y));
+    }
+}
+
+fn unicode_width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// A rectangle of at most `w` x `h`, centred in `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let entries = help_lines(&app.keymap);
+    let mut lines: Vec<Line> = entries
+        .iter()
+        .map(|(keys, what)| {
+            Line::from(vec![
+                Span::styled(format!(" {keys:<16}"), theme.heading()),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(
+        " filter terms: status:held channel:web loc:wh-1 sku:TEE, other words match",
+    ));
+    lines.push(Line::raw(
+        " number, external id, customer and SKUs. Dialogs: y confirm, Esc back.",
+    ));
+    let h = lines.len() as u16 + 2;
+    let rect = centered(area, 80, h);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" Keys (any key closes) "),
+        ),
+        rect,
+    );
+}
+
+fn draw_confirm(frame: &mut Frame, area: Rect, c: &super::app::Confirm, theme: Theme) {
+    let rect = centered(area, 60, 7);
+    frame.render_widget(Clear, rect);
+    let button = |label: &str, focused: bool| {
+        if focused {
+            Span::styled(format!("> {label} <"), theme.selected())
+        } else {
+            Span::raw(format!("  {label}  "))
+        }
+    };
+    let lines = vec![
+        Line::raw(c.message.clone()),
+        Line::raw(""),
+        Line::from(vec![
+            button("Cancel", !c.confirm_focused),
+            Span::raw("   "),
+            button(&c.confirm_label, c.confirm_focused),
+        ])
+        .alignment(Alignment::Center),
+    ];
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(format!(" {} ", c.title))
+                .border_style(theme.fg(Color::Red)),
+        ),
+        rect,
+    );
+}

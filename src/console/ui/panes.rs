@@ -1,0 +1,508 @@
+//! The six panes. Each draws only the rows the data holds (the visible window).
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Color;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
+use ratatui::Frame;
+
+use super::{age, status_label, Theme};
+use crate::console::app::{App, Pane, QUEUES};
+use crate::console::data::Data;
+use crate::model::{Event, EventKind, Order};
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
+    match app.pane {
+        Pane::Orders => orders(frame, area, app, data, now, t),
+        Pane::Inventory => inventory(frame, area, app, data, t),
+        Pane::Queues => queues(frame, area, app, data, now, t),
+        Pane::Channels => channels(frame, area, data),
+        Pane::Rules => rules(frame, area, app, data, now, t),
+        Pane::Events => events(frame, area, app, data, now, t),
+    }
+}
+
+fn right(s: impl Into<String>) -> Cell<'static> {
+    Cell::from(Line::from(s.into()).alignment(Alignment::Right))
+}
+
+/// A table whose selected row (if on screen) carries a `>` marker and reverse video.
+fn table<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    header: &[&'a str],
+    widths: Vec<Constraint>,
+    rows: Vec<Row<'a>>,
+    selected: Option<usize>,
+    t: Theme,
+) {
+    let header = Row::new(header.iter().map(|h| Cell::from(*h))).style(t.heading());
+    let table = Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .highlight_symbol(">")
+        .highlight_spacing(HighlightSpacing::Always)
+        .row_highlight_style(t.selected());
+    let mut state = TableState::default().with_selected(selected);
+    frame.render_stateful_widget(table, area, &mut state);
+}
+
+/// The selected row's position in the window, if it is in it.
+fn on_screen(app: &App, pane: Pane, rows: usize) -> Option<usize> {
+    let l = &app.lists[pane.index()];
+    l.selected.checked_sub(l.top).filter(|i| *i < rows)
+}
+
+fn empty(frame: &mut Frame, area: Rect, header: &str, text: &str, t: Theme) {
+    let lines = vec![
+        Line::styled(header.to_string(), t.heading()),
+        Line::raw(format!("  {text}")),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn customer(o: &Order) -> String {
+    let co = &o.channel_order;
+    co.customer
+        .name
+        .clone()
+        .or_else(|| co.ship_to.as_ref().and_then(|a| a.name.clone()))
+        .or_else(|| co.customer.email.clone())
+        .unwrap_or_else(|| "-".into())
+}
+
+pub fn money(o: &Order) -> String {
+    let co = &o.channel_order;
+    format!("{:.2} {}", co.totals.total, co.currency)
+}
+
+fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
+    let wide = area.width >= 100;
+    if data.orders.is_empty() {
+        let text = if app.filter.is_empty() {
+            "no orders yet"
+        } else {
+            "no orders match the filter (Esc clears it)"
+        };
+        empty(frame, area, " ID      NUMBER     CHANNEL  STATUS", text, t);
+        return;
+    }
+    let rows: Vec<Row> = data
+        .orders
+        .iter()
+        .map(|o| {
+            let co = &o.channel_order;
+            let mut cells = vec![
+                right(o.id.to_string()),
+                Cell::from(co.number.clone()),
+                Cell::from(co.channel.clone()),
+                Cell::from(Span::styled(status_label(o.status), t.status(o.status))),
+                Cell::from(customer(o)),
+            ];
+            if wide {
+                cells.push(right(co.units().to_string()));
+            }
+            cells.push(right(money(o)));
+            if wide {
+                cells.push(Cell::from(o.locations().join(",")));
+            }
+            cells.push(right(age(now, co.created_at)));
+            Row::new(cells)
+        })
+        .collect();
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec![
+                "     ID",
+                "NUMBER",
+                "CHANNEL",
+                "STATUS",
+                "CUSTOMER",
+                "UNITS",
+                "       TOTAL",
+                "LOCATIONS",
+                "  AGE",
+            ],
+            vec![
+                Constraint::Length(7),
+                Constraint::Length(10),
+                Constraint::Length(11),
+                Constraint::Length(9),
+                Constraint::Fill(1),
+                Constraint::Length(5),
+                Constraint::Length(12),
+                Constraint::Length(16),
+                Constraint::Length(5),
+            ],
+        )
+    } else {
+        (
+            vec![
+                "     ID",
+                "NUMBER",
+                "CHANNEL",
+                "STATUS",
+                "CUSTOMER",
+                "       TOTAL",
+                "  AGE",
+            ],
+            vec![
+                Constraint::Length(7),
+                Constraint::Length(9),
+                Constraint::Length(8),
+                Constraint::Length(9),
+                Constraint::Fill(1),
+                Constraint::Length(12),
+                Constraint::Length(5),
+            ],
+        )
+    };
+    let sel = on_screen(app, Pane::Orders, rows.len());
+    table(frame, area, &header, widths, rows, sel, t);
+}
+
+fn inventory(frame: &mut Frame, area: Rect, app: &App, data: &Data, t: Theme) {
+    if data.stock.is_empty() {
+        empty(
+            frame,
+            area,
+            " SKU  LOCATION  ON HAND",
+            "no stock records yet",
+            t,
+        );
+        return;
+    }
+    let rows: Vec<Row> = data
+        .stock
+        .iter()
+        .map(|s| {
+            let l = s.level;
+            let avail = if l.is_oversold() {
+                Cell::from(
+                    Line::from(Span::styled(
+                        format!("{} OVERSOLD", l.available()),
+                        t.error(),
+                    ))
+                    .alignment(Alignment::Right),
+                )
+            } else {
+                right(l.available().to_string())
+            };
+            Row::new(vec![
+                Cell::from(s.key.sku.clone()),
+                Cell::from(s.key.location.clone()),
+                right(l.on_hand.to_string()),
+                right(l.reserved.to_string()),
+                right(l.safety_stock.to_string()),
+                avail,
+            ])
+        })
+        .collect();
+    let sel = on_screen(app, Pane::Inventory, rows.len());
+    table(
+        frame,
+        area,
+        &[
+            "SKU",
+            "LOCATION",
+            " ON HAND",
+            "RESERVED",
+            "  SAFETY",
+            "   AVAILABLE",
+        ],
+        vec![
+            Constraint::Length(24),
+            Constraint::Length(14),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(12),
+            Constraint::Fill(1),
+        ],
+        rows,
+        sel,
+        t,
+    );
+}
+
+fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
+    let (left, right_area) = if area.width >= 100 {
+        let [l, r] = Layout::horizontal([Constraint::Length(36), Constraint::Min(20)]).areas(area);
+        (l, r)
+    } else {
+        let [l, r] = Layout::vertical([
+            Constraint::Length(QUEUES.len() as u16 + 2),
+            Constraint::Min(2),
+        ])
+        .areas(area);
+        (l, r)
+    };
+    let [queue_area, loc_area] = if area.width >= 100 {
+        Layout::vertical([
+            Constraint::Length(QUEUES.len() as u16 + 2),
+            Constraint::Min(0),
+        ])
+        .areas(left)
+    } else {
+        [left, Rect::default()]
+    };
+    let count = |s| data.counters.by_status.get(&s).copied().unwrap_or(0);
+    let mut rows: Vec<Row> = QUEUES
+        .iter()
+        .map(|s| {
+            Row::new(vec![
+                Cell::from(Span::styled(status_label(*s), t.status(*s))),
+                right(count(*s).to_string()),
+            ])
+        })
+        .collect();
+    rows.push(Row::new(vec![
+        Cell::from("quarantine"),
+        right(data.counters.quarantined.to_string()),
+    ]));
+    let sel = Some(
+        app.lists[Pane::Queues.index()]
+            .selected
+            .min(QUEUES.len() - 1),
+    );
+    table(
+        frame,
+        queue_area,
+        &["QUEUE", "  ORDERS"],
+        vec![
+            Constraint::Length(12),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+        ],
+        rows,
+        sel,
+        t,
+    );
+    if loc_area.height > 1 {
+        let rows: Vec<Row> = data
+            .locations
+            .iter()
+            .map(|l| {
+                Row::new(vec![
+                    Cell::from(l.id.clone()),
+                    Cell::from(l.kind.as_str()),
+                    right(l.priority.map(|p| p.to_string()).unwrap_or("-".into())),
+                ])
+            })
+            .collect();
+        table(
+            frame,
+            loc_area,
+            &["LOCATION", "KIND", "PRIO"],
+            vec![
+                Constraint::Length(16),
+                Constraint::Length(9),
+                Constraint::Length(4),
+                Constraint::Fill(1),
+            ],
+            rows,
+            None,
+            t,
+        );
+    }
+    let queue = QUEUES
+        .get(app.lists[Pane::Queues.index()].selected)
+        .copied();
+    let title = match queue {
+        Some(q) => format!(
+            "{} orders, newest first (Enter lists them all)",
+            status_label(q)
+        ),
+        None => String::new(),
+    };
+    let [title_area, list_area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(right_area);
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!(" {title}"), t.fg(Color::DarkGray))),
+        title_area,
+    );
+    if data.queue_orders.is_empty() {
+        frame.render_widget(Paragraph::new("  none"), list_area);
+        return;
+    }
+    let rows: Vec<Row> = data
+        .queue_orders
+        .iter()
+        .map(|o| {
+            Row::new(vec![
+                right(o.id.to_string()),
+                Cell::from(o.channel_order.number.clone()),
+                Cell::from(customer(o)),
+                Cell::from(
+                    o.hold_reason
+                        .clone()
+                        .unwrap_or_else(|| o.locations().join(",")),
+                ),
+                right(age(now, o.channel_order.created_at)),
+            ])
+        })
+        .collect();
+    table(
+        frame,
+        list_area,
+        &["     ID", "NUMBER", "CUSTOMER", "WHERE / WHY", "  AGE"],
+        vec![
+            Constraint::Length(7),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(5),
+        ],
+        rows,
+        None,
+        t,
+    );
+}
+
+fn channels(frame: &mut Frame, area: Rect, data: &Data) {
+    let lines = vec![
+        Line::raw(" No channels configured yet."),
+        Line::raw(" Orders arrive through `ordo ingest` (ordo's JSON Lines) and the demo feed;"),
+        Line::raw(" channel health, polls, lag and outbox depth show here once connectors land."),
+        Line::raw(""),
+        Line::raw(format!(
+            " Quarantine: {} payload(s) waiting (ordo quarantine list).",
+            data.counters.quarantined
+        )),
+    ];
+    frame.render_widget(Paragraph::new(lines), area);
+}
+
+fn rules(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
+    let Some(r) = &data.rules else {
+        frame.render_widget(Paragraph::new("  loading…"), area);
+        return;
+    };
+    let [info, err, list] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(if r.last_error.is_some() { 1 } else { 0 }),
+        Constraint::Min(1),
+    ])
+    .areas(area);
+    let on_unroutable = match r.on_unroutable {
+        crate::model::OnUnroutable::Backorder => "backorder",
+        crate::model::OnUnroutable::Hold => "hold",
+    };
+    frame.render_widget(
+        Paragraph::new(format!(
+            " {} rule(s) · unroutable orders: {on_unroutable} · loaded {} ago · reloads {}",
+            r.rules.len(),
+            age(now, r.loaded_at),
+            r.reloads
+        )),
+        info,
+    );
+    if let Some(e) = &r.last_error {
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" last edit refused: {e}"), t.error())),
+            err,
+        );
+    }
+    let rows: Vec<Row> = r
+        .rules
+        .iter()
+        .enumerate()
+        .map(|(i, (name, hits))| {
+            Row::new(vec![
+                right(format!("{}", i + 1)),
+                Cell::from(name.clone()),
+                right(hits.to_string()),
+            ])
+        })
+        .collect();
+    let sel = on_screen(app, Pane::Rules, rows.len());
+    table(
+        frame,
+        list,
+        &["  #", "RULE", "DECISIONS"],
+        vec![
+            Constraint::Length(3),
+            Constraint::Length(40),
+            Constraint::Length(9),
+            Constraint::Fill(1),
+        ],
+        rows,
+        sel,
+        t,
+    );
+}
+
+/// What an event was about, in a few words.
+pub fn event_what(e: &Event) -> String {
+    match &e.kind {
+        EventKind::OrderReceived { status } | EventKind::OrderUpdated { status } => {
+            format!("{} {}", e.kind.name(), status_label(*status))
+        }
+        EventKind::Routed { decision } => {
+            let mut per_loc: Vec<(&str, u32)> = Vec::new();
+            for a in &decision.allocations {
+                match per_loc.iter_mut().find(|(l, _)| *l == a.location) {
+                    Some((_, q)) => *q += a.qty,
+                    None => per_loc.push((&a.location, a.qty)),
+                }
+            }
+            let locs: Vec<String> = per_loc.iter().map(|(l, q)| format!("{l} x{q}")).collect();
+            format!("routed {:?} {}", decision.status, locs.join(",")).to_lowercase()
+        }
+        EventKind::StockSet {
+            sku,
+            location,
+            from,
+            to,
+        } => format!("stock_set {sku}@{location} {from}->{to}"),
+        EventKind::Shipped {
+            carrier, tracking, ..
+        } => format!("shipped {carrier} {tracking}"),
+        k => k.name().to_string(),
+    }
+}
+
+pub fn event_time(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    if now.date_naive() == at.date_naive() {
+        at.format("%H:%M:%S").to_string()
+    } else {
+        at.format("%m-%d %H:%M").to_string()
+    }
+}
+
+fn events(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
+    if data.events.is_empty() {
+        empty(frame, area, " TIME      ACTOR  EVENT", "no events yet", t);
+        return;
+    }
+    let rows: Vec<Row> = data
+        .events
+        .iter()
+        .map(|e| {
+            Row::new(vec![
+                Cell::from(event_time(now, e.at)),
+                Cell::from(e.actor.to_string()),
+                Cell::from(event_what(e)),
+                right(e.order_id.map(|i| i.to_string()).unwrap_or_default()),
+                Cell::from(e.why.clone()),
+            ])
+        })
+        .collect();
+    let sel = on_screen(app, Pane::Events, rows.len());
+    table(
+        frame,
+        area,
+        &["TIME", "ACTOR", "EVENT", "ORDER", "WHY"],
+        vec![
+            Constraint::Length(11),
+            Constraint::Length(16),
+            Constraint::Length(32),
+            Constraint::Length(5),
+            Constraint::Fill(1),
+        ],
+        rows,
+        sel,
+        t,
+    );
+}

@@ -1,0 +1,370 @@
+//! Whole console screens on ratatui's TestBackend, from a real store: orders, stock and events
+//! go through the ledger, the console reads them through the client API exactly as it does
+//! live, and each screen is compared with its insta snapshot. The clock is passed in and event
+//! times are pinned, so every run draws the same screens.
+
+use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use rust_decimal::Decimal;
+
+use ordo::client::Client;
+use ordo::console::app::App;
+use ordo::console::data::{self, Data};
+use ordo::console::ui;
+use ordo::engine::Engine;
+use ordo::ledger::{Command, LedgerSettings, Origin, Outcome, StockRow};
+use ordo::model::{
+    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
+    OnUnroutable, Totals,
+};
+use ordo::routing::RuleSet;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 12, 0, 0).unwrap()
+}
+
+fn location(id: &str, kind: LocationKind, priority: u32, lat: f64, lon: f64) -> Location {
+    Location {
+        id: id.into(),
+        name: id.into(),
+        kind,
+        priority: Some(priority),
+        lat: Some(lat),
+        lon: Some(lon),
+        tags: vec![],
+        channels: vec![],
+        daily_capacity: None,
+    }
+}
+
+fn locations() -> Vec<Location> {
+    vec![
+        location("wh-east", LocationKind::Warehouse, 1, 40.71, -74.0),
+        location("wh-west", LocationKind::Warehouse, 2, 34.05, -118.24),
+        location("store-chi", LocationKind::Store, 3, 41.88, -87.63),
+    ]
+}
+
+struct Spec {
+    channel: &'static str,
+    ext: &'static str,
+    customer: &'static str,
+    minutes_ago: i64,
+    lines: &'static [(&'static str, u32)],
+    pending: bool,
+    /// Ship-to coordinates (lat, lon).
+    to: (f64, f64),
+}
+
+fn order(s: &Spec) -> ChannelOrder {
+    let at = now() - chrono::Duration::minutes(s.minutes_ago);
+    let total: i64 = s.lines.iter().map(|(_, q)| i64::from(*q) * 1999).sum();
+    ChannelOrder {
+        channel: s.channel.into(),
+        external_id: s.ext.into(),
+        number: format!("#{}", s.ext),
+        created_at: at,
+        updated_at: at,
+        cancelled: false,
+        financial_status: if s.pending {
+            FinancialStatus::Pending
+        } else {
+            FinancialStatus::Paid
+        },
+        customer: Customer {
+            name: Some(s.customer.into()),
+            email: None,
+            phone: None,
+        },
+        ship_to: Some(Address {
+            name: Some(s.customer.into()),
+            line1: "12 Main St".into(),
+            line2: None,
+            city: "Springfield".into(),
+            region: Some("IL".into()),
+            postal_code: "62701".into(),
+            country: "US".into(),
+            lat: Some(s.to.0),
+            lon: Some(s.to.1),
+        }),
+        ship_method: "standard".into(),
+        pickup_location: None,
+        lines: s
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, (sku, q))| Line {
+                line: i as u32 + 1,
+                sku: sku.to_string(),
+                title: Some(format!("{sku} tee")),
+                quantity: *q,
+                unit_price: Decimal::new(1999, 2),
+            })
+            .collect(),
+        totals: Totals {
+            subtotal: Decimal::new(total, 2),
+            total: Decimal::new(total, 2),
+            ..Totals::default()
+        },
+        currency: "USD".into(),
+        tags: vec![],
+    }
+}
+
+const ORDERS: [Spec; 7] = [
+    Spec {
+        channel: "web",
+        ext: "1001",
+        customer: "Ada Lovelace",
+        minutes_ago: 180,
+        lines: &[("TEE-M", 2)],
+        pending: false,
+        to: (40.0, -75.0),
+    },
+    Spec {
+        channel: "amazon",
+        ext: "114-220",
+        customer: "李雷 Lǐ Léi",
+        minutes_ago: 95,
+        lines: &[("TEE-M", 1), ("MUG", 1)],
+        pending: false,
+        to: (34.0, -118.0),
+    },
+    Spec {
+        channel: "web",
+        ext: "1002",
+        customer: "Zoë 🚀 Ångström-Bergqvist with a very long name indeed",
+        minutes_ago: 61,
+        lines: &[("CAP", 3)],
+        pending: false,
+        to: (41.9, -87.6),
+    },
+    Spec {
+        channel: "shop",
+        ext: "S-7",
+        customer: "Grace Hopper",
+        minutes_ago: 30,
+        lines: &[("MUG", 5)],
+        pending: false,
+        to: (47.6, -122.3),
+    },
+    Spec {
+        channel: "web",
+        ext: "1003",
+        customer: "Alan Turing",
+        minutes_ago: 12,
+        lines: &[("TEE-M", 1)],
+        pending: true,
+        to: (40.7, -74.0),
+    },
+    Spec {
+        channel: "amazon",
+        ext: "114-221",
+        customer: "Edsger Dijkstra",
+        minutes_ago: 5,
+        lines: &[("TEE-M", 1)],
+        pending: false,
+        to: (42.3, -71.0),
+    },
+    Spec {
+        channel: "web",
+        ext: "1004",
+        customer: "Barbara Liskov",
+        minutes_ago: 1,
+        lines: &[("GHOST-SKU", 1)],
+        pending: false,
+        to: (42.3, -71.0),
+    },
+];
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    _engine: Engine,
+    client: Client,
+}
+
+async fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::with_settings(
+        dir.path(),
+        8 << 20,
+        LedgerSettings::new(locations(), 0, RuleSet::fallback(OnUnroutable::default())),
+    )
+    .unwrap();
+    let client = engine.client();
+    let stock = [
+        ("TEE-M", "wh-east", 10, 1),
+        ("TEE-M", "wh-west", 4, 0),
+        ("TEE-M", "store-chi", 1, 0),
+        ("MUG", "wh-west", 2, 0),
+        ("MUG", "wh-east", 0, 0),
+        ("CAP", "store-chi", 3, 0),
+    ];
+    let rows = stock
+        .iter()
+        .map(|(sku, loc, on_hand, safety)| StockRow {
+            sku: sku.to_string(),
+            location: loc.to_string(),
+            on_hand: *on_hand,
+            safety_stock: Some(*safety),
+        })
+        .collect();
+    client
+        .submit(Command::SetStock {
+            rows,
+            by: Actor::System,
+        })
+        .await
+        .unwrap();
+    for s in &ORDERS {
+        client
+            .submit(Command::Ingest {
+                order: Box::new(order(s)),
+                origin: Origin {
+                    source: "test".into(),
+                    format: "ordo".into(),
+                    raw: None,
+                },
+                resolves: None,
+            })
+            .await
+            .unwrap();
+    }
+    // Order 1 held by an operator, order 6 cancelled.
+    let by = Actor::Operator("ana".into());
+    let held = client
+        .submit(Command::Hold {
+            id: 1,
+            reason: "address check".into(),
+            by: by.clone(),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(held, Outcome::Order { .. }), "{held:?}");
+    client
+        .submit(Command::Cancel {
+            id: 6,
+            reason: "customer asked".into(),
+            by,
+        })
+        .await
+        .unwrap();
+    Fixture {
+        _dir: dir,
+        _engine: engine,
+        client,
+    }
+}
+
+/// Reads what the app shows, as the event loop does, with event times pinned.
+fn load(client: &Client, app: &mut App) -> Data {
+    let mut d = data::load(client, &app.request());
+    app.sync(&d);
+    let pin = |i: u64| now() - chrono::Duration::seconds(600 - 7 * i as i64);
+    for e in &mut d.events {
+        e.at = pin(e.seq);
+    }
+    if let Some(detail) = &mut d.detail {
+        for e in &mut detail.history {
+            e.at = pin(e.seq);
+        }
+    }
+    if let Some(r) = &mut d.rules {
+        r.loaded_at = now() - chrono::Duration::hours(2);
+    }
+    d
+}
+
+fn screen(app: &App, data: &Data) -> String {
+    let mut term = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    term.draw(|f| ui::draw(f, app, data, now())).unwrap();
+    term.backend().to_string()
+}
+
+fn app(w: u16, h: u16) -> App {
+    let mut a = App::new("Acme Outfitters", "ana", true);
+    a.resize(w, h);
+    a
+}
+
+fn press(app: &mut App, c: KeyCode) {
+    app.handle_key(KeyEvent::new(c, KeyModifiers::NONE));
+}
+
+#[tokio::test]
+async fn screens() {
+    let f = fixture().await;
+    let c = &f.client;
+
+    // Orders, newest first, the second row selected.
+    let mut a = app(120, 30);
+    load(c, &mut a);
+    press(&mut a, KeyCode::Char('j'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("orders_120x30", screen(&a, &d));
+
+    // The detail of order 2 (split across two warehouses), with its explanation and history.
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Enter);
+    let d = load(c, &mut a);
+    assert_eq!(d.detail.as_ref().map(|d| d.order.id), Some(2));
+    insta::assert_snapshot!("detail_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+
+    // The cancel confirmation over the Orders pane.
+    let d = load(c, &mut a);
+    press(&mut a, KeyCode::Char('x'));
+    insta::assert_snapshot!("confirm_cancel_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+
+    // A filter.
+    press(&mut a, KeyCode::Char('/'));
+    for ch in "status:allocated tee".chars() {
+        press(&mut a, KeyCode::Char(ch));
+    }
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("orders_filtered_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+
+    // Help.
+    press(&mut a, KeyCode::Char('?'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("help_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+
+    for (key, name) in [
+        ('2', "inventory_120x30"),
+        ('4', "channels_120x30"),
+        ('5', "rules_120x30"),
+        ('6', "events_120x30"),
+    ] {
+        press(&mut a, KeyCode::Char(key));
+        let d = load(c, &mut a);
+        insta::assert_snapshot!(name, screen(&a, &d));
+    }
+
+    // Queues, with the held queue selected.
+    press(&mut a, KeyCode::Char('3'));
+    for _ in 0..4 {
+        press(&mut a, KeyCode::Char('j'));
+    }
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("queues_held_120x30", screen(&a, &d));
+
+    // 80x24: the narrow layouts.
+    let mut a = app(80, 24);
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("orders_80x24", screen(&a, &d));
+    press(&mut a, KeyCode::Char('3'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("queues_80x24", screen(&a, &d));
+    press(&mut a, KeyCode::Char('1'));
+    load(c, &mut a);
+    press(&mut a, KeyCode::Enter);
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("detail_80x24", screen(&a, &d));
+}
