@@ -112,15 +112,7 @@ impl Group<'_> {
     ) -> Result<OrderStatus, LedgerError> {
         let id = order.id;
         let Some(loc) = self.locations.iter().find(|l| l.id == location) else {
-            return Err(LedgerError::UnknownLocation {
-                location: location.to_string(),
-                known: self
-                    .locations
-                    .iter()
-                    .map(|l| l.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            });
+            return Err(self.unknown_location(location));
         };
         if !order.status.is_open() {
             return Err(LedgerError::NotAllowed {

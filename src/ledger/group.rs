@@ -116,6 +116,19 @@ impl<'a> Group<'a> {
         self.store.order_id(channel, external_id)
     }
 
+    /// The error for a location id that is not configured, listing the ones that are.
+    pub fn unknown_location(&self, location: &str) -> super::LedgerError {
+        super::LedgerError::UnknownLocation {
+            location: location.to_string(),
+            known: self
+                .locations
+                .iter()
+                .map(|l| l.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        }
+    }
+
     /// The local day this group runs on (capacity is counted per local day).
     pub fn local_day(&self) -> chrono::NaiveDate {
         state::local_day(self.now)

@@ -18,15 +18,7 @@ impl Group<'_> {
                 String::new()
             };
             if !self.locations.iter().any(|l| l.id == row.location) {
-                return Err(LedgerError::UnknownLocation {
-                    location: row.location.clone(),
-                    known: self
-                        .locations
-                        .iter()
-                        .map(|l| l.id.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                });
+                return Err(self.unknown_location(&row.location));
             }
             if row.sku.trim().is_empty() || row.sku.contains('\0') {
                 return Err(LedgerError::Invalid(format!(
