@@ -367,4 +367,62 @@ async fn screens() {
     press(&mut a, KeyCode::Enter);
     let d = load(c, &mut a);
     insta::assert_snapshot!("detail_80x24", screen(&a, &d));
+
+    // Marks: orders 6 and 4 marked (the `*` column), the bulk cancel confirmation.
+    let mut a = app(120, 30);
+    load(c, &mut a);
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char(' '));
+    let d = load(c, &mut a);
+    assert_eq!(a.marks.iter().copied().collect::<Vec<_>>(), vec![4, 6]);
+    insta::assert_snapshot!("orders_marked_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Char('x'));
+    insta::assert_snapshot!("confirm_cancel_marked_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+    press(&mut a, KeyCode::Esc);
+    assert!(a.marks.is_empty());
+
+    // The re-route picker for order 2 (TEE-M and MUG to Los Angeles): stock and distance.
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('j'));
+    let d = load(c, &mut a);
+    assert_eq!(a.target(), Some(2));
+    press(&mut a, KeyCode::Char('r'));
+    insta::assert_snapshot!("reroute_loading_120x30", screen(&a, &d));
+    a.set_reroute_options(2, data::reroute_options(c, 2));
+    press(&mut a, KeyCode::Char('j'));
+    insta::assert_snapshot!("reroute_picker_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+
+    // The ship input, the carrier field focused.
+    press(&mut a, KeyCode::Char('s'));
+    for ch in "1Z999AA1".chars() {
+        press(&mut a, KeyCode::Char(ch));
+    }
+    press(&mut a, KeyCode::Tab);
+    for ch in "ups".chars() {
+        press(&mut a, KeyCode::Char(ch));
+    }
+    insta::assert_snapshot!("ship_input_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+
+    // Sorted by total, highest first; the footer says so.
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Char('S'));
+    }
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("orders_sorted_total_120x30", screen(&a, &d));
+
+    // Stock adjust on Inventory: the input, then the confirmation with Cancel focused.
+    press(&mut a, KeyCode::Char('2'));
+    load(c, &mut a);
+    press(&mut a, KeyCode::Char('j'));
+    let d = load(c, &mut a);
+    press(&mut a, KeyCode::Char('a'));
+    press(&mut a, KeyCode::Char('7'));
+    insta::assert_snapshot!("adjust_stock_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Enter);
+    insta::assert_snapshot!("confirm_adjust_stock_120x30", screen(&a, &d));
 }

@@ -1,12 +1,14 @@
 //! The console's state and key handling. No I/O here: [`App::handle_key`] turns a key into
 //! state changes and [`Action`]s that the event loop carries out (fetch, submit, quit).
 
+use std::collections::BTreeSet;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-use super::data::{Data, Request};
+use super::data::{Data, Request, RerouteOption};
 use super::filter::Filter;
 use crate::ledger::{Command, StockRow};
-use crate::model::{Actor, OrderId, OrderStatus};
+use crate::model::{Actor, OrderId, OrderStatus, StockKey};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -54,6 +56,40 @@ pub const QUEUES: [OrderStatus; 6] = [
     OrderStatus::PartiallyShipped,
 ];
 
+/// How the Orders pane orders the rows on screen (`S` cycles). `Index` is the store's order,
+/// newest first; the others sort the visible window only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Sort {
+    #[default]
+    Index,
+    Id,
+    Age,
+    Total,
+    Status,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Index => Sort::Id,
+            Sort::Id => Sort::Age,
+            Sort::Age => Sort::Total,
+            Sort::Total => Sort::Status,
+            Sort::Status => Sort::Index,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Index => "newest first",
+            Sort::Id => "id ↑",
+            Sort::Age => "age, oldest first",
+            Sort::Total => "total, highest first",
+            Sort::Status => "status",
+        }
+    }
+}
+
 /// A destructive action waiting for the operator's word. The safe button is focused first.
 #[derive(Debug, Clone)]
 pub struct Confirm {
@@ -61,8 +97,36 @@ pub struct Confirm {
     pub message: String,
     /// The label of the button that does it ("Cancel order").
     pub confirm_label: String,
-    pub command: Command,
+    /// What confirming does (a `Submit` or a `SubmitBatch`).
+    pub action: Action,
     pub confirm_focused: bool,
+}
+
+/// The re-route picker: the locations for one order, with their stock and distance.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub id: OrderId,
+    /// `None` while the options are being read.
+    pub options: Option<Result<Vec<RerouteOption>, String>>,
+    pub selected: usize,
+}
+
+/// The ship input: tracking number and carrier.
+#[derive(Debug, Clone, Default)]
+pub struct ShipForm {
+    pub id: OrderId,
+    pub tracking: String,
+    pub carrier: String,
+    /// The carrier field has the focus (Tab switches).
+    pub on_carrier: bool,
+}
+
+/// The stock adjust input: a new on-hand count for one SKU at one location.
+#[derive(Debug, Clone)]
+pub struct AdjustForm {
+    pub key: StockKey,
+    pub current: i64,
+    pub input: String,
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +139,10 @@ pub enum Mode {
     Confirm(Confirm),
     Detail,
     Help,
+    /// The re-route picker (its state is [`App::picker`]).
+    Reroute,
+    Ship(ShipForm),
+    Adjust(AdjustForm),
 }
 
 /// What the event loop must do after a key.
@@ -86,6 +154,16 @@ pub enum Action {
     /// Read this order's detail (history, decision).
     OpenDetail(OrderId),
     Submit(Command),
+    /// Several commands (marked orders); one toast sums up the replies, e.g. "3 orders held".
+    SubmitBatch {
+        commands: Vec<Command>,
+        /// The past participle for the summary ("held").
+        verb: &'static str,
+    },
+    /// Read the re-route options of this order into the picker.
+    LoadReroute(OrderId),
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
 }
 
 /// What a key can mean in normal mode; the keymap binds keys to these, and `?` help is built
@@ -110,6 +188,12 @@ pub enum Cmd {
     Hold,
     Release,
     Cancel,
+    Mark,
+    Reroute,
+    Ship,
+    Adjust,
+    Copy,
+    Sort,
     Refresh,
     Help,
     Quit,
@@ -130,12 +214,18 @@ impl Cmd {
             Cmd::PrevPane => "previous pane",
             Cmd::Pane(_) => "go to pane 1-6",
             Cmd::Open => "open the order (detail) / the queue",
-            Cmd::Back => "back; clear the filter",
+            Cmd::Back => "back; clear the marks, then the filter",
             Cmd::Filter => "filter: text, status:, channel:, loc:, sku:",
-            Cmd::CommandLine => "command line: hold release cancel ship route goto stock",
-            Cmd::Hold => "hold the order",
-            Cmd::Release => "release the order",
-            Cmd::Cancel => "cancel the order (asks first)",
+            Cmd::CommandLine => "command line: hold, ship, route, goto, stock…",
+            Cmd::Hold => "hold the order (or all marked)",
+            Cmd::Release => "release the order (or all marked)",
+            Cmd::Cancel => "cancel the order or all marked (asks first)",
+            Cmd::Mark => "mark / unmark the order",
+            Cmd::Reroute => "re-route: pick a location (stock, distance)",
+            Cmd::Ship => "ship: tracking number and carrier",
+            Cmd::Adjust => "adjust on hand (Inventory; asks first)",
+            Cmd::Copy => "copy the order id (OSC 52)",
+            Cmd::Sort => "sort the rows on screen: id, age, total, status",
             Cmd::Refresh => "read the screen again",
             Cmd::Help => "this help",
             Cmd::Quit => "quit",
@@ -178,6 +268,12 @@ pub fn default_keymap() -> Vec<Binding> {
         (Char('h'), none, "h", Cmd::Hold),
         (Char('u'), none, "u", Cmd::Release),
         (Char('x'), none, "x", Cmd::Cancel),
+        (Char(' '), none, "Space", Cmd::Mark),
+        (Char('r'), none, "r", Cmd::Reroute),
+        (Char('s'), none, "s", Cmd::Ship),
+        (Char('a'), none, "a", Cmd::Adjust),
+        (Char('y'), none, "y", Cmd::Copy),
+        (Char('S'), shift, "S", Cmd::Sort),
         (Char('l'), ctrl, "Ctrl-l", Cmd::Refresh),
         (Char('?'), none, "?", Cmd::Help),
         (Char('q'), none, "q", Cmd::Quit),
@@ -235,6 +331,8 @@ pub struct ListState {
     pub more: bool,
     /// The list's length when it is known (from the counters).
     pub total: Option<usize>,
+    /// The stock records in the window (Inventory pane) with their on-hand counts.
+    pub stock: Vec<(StockKey, i64)>,
 }
 
 impl ListState {
@@ -268,6 +366,12 @@ pub struct App {
     history_pos: Option<usize>,
     pub detail: Option<OrderId>,
     pub detail_scroll: u16,
+    /// Marked orders (Space); h, u and x apply to all of them when there are any.
+    pub marks: BTreeSet<OrderId>,
+    /// How the Orders pane sorts the rows on screen.
+    pub sort: Sort,
+    /// The re-route picker, while [`Mode::Reroute`] is on.
+    pub picker: Option<Picker>,
     /// The command line or a dialog was opened from the detail view.
     from_detail: bool,
     pub toast: Option<Toast>,
@@ -300,6 +404,9 @@ impl App {
             history_pos: None,
             detail: None,
             detail_scroll: 0,
+            marks: BTreeSet::new(),
+            sort: Sort::Index,
+            picker: None,
             from_detail: false,
             toast: None,
             toast_seq: 0,
@@ -348,6 +455,7 @@ impl App {
             filter: self.filter.clone(),
             top: self.list().top,
             limit: self.page.max(1),
+            sort: self.sort,
             queue,
             detail: match self.mode {
                 Mode::Detail => self.detail,
@@ -376,6 +484,13 @@ impl App {
                     l.selected = l.top + pos;
                 }
             }
+        }
+        if data.pane == Pane::Inventory {
+            l.stock = data
+                .stock
+                .iter()
+                .map(|s| (s.key.clone(), s.level.on_hand))
+                .collect();
         }
         let last = l.last();
         if l.selected > last && !l.more {
@@ -410,6 +525,9 @@ impl App {
             Mode::Filter => self.filter_key(key),
             Mode::Command => self.command_key(key),
             Mode::Confirm(c) => self.confirm_key(key, c),
+            Mode::Reroute => self.picker_key(key),
+            Mode::Ship(f) => self.ship_key(key, f),
+            Mode::Adjust(f) => self.adjust_key(key, f),
             Mode::Help => {
                 if matches!(key.code, KeyCode::Char('q')) {
                     return vec![Action::Quit];
@@ -498,6 +616,10 @@ impl App {
                     self.mode = Mode::Normal;
                     return vec![Action::Refresh];
                 }
+                if !self.marks.is_empty() {
+                    self.marks.clear();
+                    return vec![];
+                }
                 if !self.filter_input.is_empty() {
                     self.filter_input.clear();
                     return self.apply_filter();
@@ -518,6 +640,70 @@ impl App {
             Cmd::Cancel => {
                 self.from_detail = in_detail;
                 self.ask_cancel("cancelled from the console".into())
+            }
+            Cmd::Mark => {
+                if in_detail || self.pane != Pane::Orders {
+                    self.set_toast("marks are for the Orders pane", true);
+                } else if let Some(id) = self.target() {
+                    if !self.marks.remove(&id) {
+                        self.marks.insert(id);
+                    }
+                } else {
+                    return self.no_target();
+                }
+            }
+            Cmd::Reroute => {
+                let Some(id) = self.target() else {
+                    return self.no_target();
+                };
+                self.from_detail = in_detail;
+                self.picker = Some(Picker {
+                    id,
+                    options: None,
+                    selected: 0,
+                });
+                self.mode = Mode::Reroute;
+                return vec![Action::LoadReroute(id)];
+            }
+            Cmd::Ship => {
+                let Some(id) = self.target() else {
+                    return self.no_target();
+                };
+                self.from_detail = in_detail;
+                self.mode = Mode::Ship(ShipForm {
+                    id,
+                    ..ShipForm::default()
+                });
+            }
+            Cmd::Adjust => {
+                let l = &self.lists[Pane::Inventory.index()];
+                let row = l.selected.checked_sub(l.top).and_then(|i| l.stock.get(i));
+                match row {
+                    Some((key, on_hand)) if self.pane == Pane::Inventory && !in_detail => {
+                        self.from_detail = false;
+                        self.mode = Mode::Adjust(AdjustForm {
+                            key: key.clone(),
+                            current: *on_hand,
+                            input: String::new(),
+                        });
+                    }
+                    _ => self.set_toast("select a stock record first (Inventory pane)", true),
+                }
+            }
+            Cmd::Copy => match self.target() {
+                Some(id) => {
+                    self.set_toast(format!("copied {id}"), false);
+                    return vec![Action::Copy(id.to_string())];
+                }
+                None => return self.no_target(),
+            },
+            Cmd::Sort => {
+                if in_detail || self.pane != Pane::Orders {
+                    self.set_toast("S sorts the Orders pane", true);
+                } else {
+                    self.sort = self.sort.next();
+                    return vec![Action::Refresh];
+                }
             }
             Cmd::Refresh => return vec![Action::Refresh],
         }
@@ -705,21 +891,7 @@ impl App {
                 let qty = words.get(4).and_then(|w| w.parse::<i64>().ok());
                 match (words.get(1).copied(), words.get(2), words.get(3), qty) {
                     (Some("set"), Some(sku), Some(loc), Some(qty)) if qty >= 0 => {
-                        self.mode = Mode::Confirm(Confirm {
-                            title: "Set stock".into(),
-                            message: format!("Set on hand of {sku} at {loc} to {qty}?"),
-                            confirm_label: "Set stock".into(),
-                            command: Command::SetStock {
-                                rows: vec![StockRow {
-                                    sku: sku.to_string(),
-                                    location: loc.to_string(),
-                                    on_hand: qty,
-                                    safety_stock: None,
-                                }],
-                                by: self.actor(),
-                            },
-                            confirm_focused: false,
-                        });
+                        self.ask_set_stock(sku, loc, qty);
                         vec![]
                     }
                     _ => self.usage(":stock set SKU LOCATION QTY"),
@@ -742,28 +914,69 @@ impl App {
         vec![]
     }
 
-    fn hold(&mut self, reason: String) -> Vec<Action> {
+    /// The marked orders, when there are any and no detail is open (the marks are taken:
+    /// a bulk action uses them up). `None`: act on [`App::target`].
+    fn take_marks(&mut self) -> Option<Vec<OrderId>> {
+        if self.marks.is_empty() || matches!(self.mode, Mode::Detail) {
+            return None;
+        }
+        Some(std::mem::take(&mut self.marks).into_iter().collect())
+    }
+
+    /// One command for the target, or one per marked order.
+    fn act(&mut self, verb: &'static str, make: impl Fn(OrderId) -> Command) -> Vec<Action> {
+        if let Some(ids) = self.take_marks() {
+            return vec![Action::SubmitBatch {
+                commands: ids.into_iter().map(make).collect(),
+                verb,
+            }];
+        }
         match self.target() {
-            Some(id) => vec![Action::Submit(Command::Hold {
-                id,
-                reason,
-                by: self.actor(),
-            })],
+            Some(id) => vec![Action::Submit(make(id))],
             None => self.no_target(),
         }
+    }
+
+    fn hold(&mut self, reason: String) -> Vec<Action> {
+        let by = self.actor();
+        self.act("held", |id| Command::Hold {
+            id,
+            reason: reason.clone(),
+            by: by.clone(),
+        })
     }
 
     fn release(&mut self) -> Vec<Action> {
-        match self.target() {
-            Some(id) => vec![Action::Submit(Command::Release {
-                id,
-                by: self.actor(),
-            })],
-            None => self.no_target(),
-        }
+        let by = self.actor();
+        self.act("released", |id| Command::Release { id, by: by.clone() })
     }
 
     fn ask_cancel(&mut self, reason: String) {
+        let by = self.actor();
+        let make = |id| Command::Cancel {
+            id,
+            reason: reason.clone(),
+            by: by.clone(),
+        };
+        let in_detail = matches!(self.mode, Mode::Detail);
+        if !self.marks.is_empty() && !in_detail {
+            let n = self.marks.len();
+            let commands = self.marks.iter().map(|id| make(*id)).collect();
+            self.mode = Mode::Confirm(Confirm {
+                title: "Cancel orders".into(),
+                message: format!(
+                    "Cancel {n} marked order{}? Their reservations are released. This is final.",
+                    if n == 1 { "" } else { "s" }
+                ),
+                confirm_label: format!("Cancel {n} order{}", if n == 1 { "" } else { "s" }),
+                action: Action::SubmitBatch {
+                    commands,
+                    verb: "cancelled",
+                },
+                confirm_focused: false,
+            });
+            return;
+        }
         let Some(id) = self.target() else {
             self.no_target();
             return;
@@ -772,11 +985,142 @@ impl App {
             title: "Cancel order".into(),
             message: format!("Cancel order {id}? Its reservations are released. This is final."),
             confirm_label: "Cancel order".into(),
-            command: Command::Cancel {
-                id,
-                reason,
-                by: self.actor(),
+            action: Action::Submit(make(id)),
+            confirm_focused: false,
+        });
+    }
+
+    /// The re-route options of `id` were read: the picker shows them (if still open on it).
+    pub fn set_reroute_options(
+        &mut self,
+        id: OrderId,
+        options: Result<Vec<RerouteOption>, String>,
+    ) {
+        if let Some(p) = self.picker.as_mut().filter(|p| p.id == id) {
+            p.options = Some(options);
+            p.selected = 0;
+        }
+    }
+
+    fn picker_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        let Some(mut p) = self.picker.take() else {
+            self.mode = self.back_mode();
+            return vec![];
+        };
+        let n = match &p.options {
+            Some(Ok(o)) => o.len(),
+            _ => 0,
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.mode = self.back_mode();
+                return vec![];
+            }
+            KeyCode::Down | KeyCode::Char('j') if n > 0 => p.selected = (p.selected + 1).min(n - 1),
+            KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Home | KeyCode::Char('g') => p.selected = 0,
+            KeyCode::End | KeyCode::Char('G') => p.selected = n.saturating_sub(1),
+            KeyCode::Enter => {
+                if let Some(Ok(options)) = &p.options {
+                    if let Some(o) = options.get(p.selected) {
+                        self.mode = self.back_mode();
+                        return vec![Action::Submit(Command::Reroute {
+                            id: p.id,
+                            location: o.location.clone(),
+                            reason: "re-routed from the console".into(),
+                            by: self.actor(),
+                        })];
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.picker = Some(p);
+        vec![]
+    }
+
+    fn ship_key(&mut self, key: KeyEvent, mut f: ShipForm) -> Vec<Action> {
+        let field = if f.on_carrier {
+            &mut f.carrier
+        } else {
+            &mut f.tracking
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = self.back_mode();
+                return vec![];
+            }
+            KeyCode::Tab | KeyCode::BackTab => f.on_carrier = !f.on_carrier,
+            KeyCode::Backspace => {
+                field.pop();
+            }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_whitespace() =>
+            {
+                field.push(c)
+            }
+            KeyCode::Enter => {
+                if f.tracking.trim().is_empty() {
+                    self.set_toast("type a tracking number first", true);
+                    f.on_carrier = false;
+                } else {
+                    self.mode = self.back_mode();
+                    let carrier = if f.carrier.trim().is_empty() {
+                        "unknown".to_string()
+                    } else {
+                        f.carrier.trim().to_string()
+                    };
+                    return vec![Action::Submit(Command::Ship {
+                        id: f.id,
+                        carrier,
+                        tracking: f.tracking.trim().to_string(),
+                        by: self.actor(),
+                    })];
+                }
+            }
+            _ => {}
+        }
+        self.mode = Mode::Ship(f);
+        vec![]
+    }
+
+    fn adjust_key(&mut self, key: KeyEvent, mut f: AdjustForm) -> Vec<Action> {
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                return vec![];
+            }
+            KeyCode::Backspace => {
+                f.input.pop();
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() && f.input.len() < 9 => f.input.push(c),
+            KeyCode::Enter => match f.input.parse::<i64>() {
+                Ok(qty) => {
+                    self.ask_set_stock(&f.key.sku, &f.key.location, qty);
+                    return vec![];
+                }
+                Err(_) => self.set_toast("type the new on-hand count (digits)", true),
             },
+            _ => {}
+        }
+        self.mode = Mode::Adjust(f);
+        vec![]
+    }
+
+    fn ask_set_stock(&mut self, sku: &str, loc: &str, qty: i64) {
+        self.mode = Mode::Confirm(Confirm {
+            title: "Set stock".into(),
+            message: format!("Set on hand of {sku} at {loc} to {qty}?"),
+            confirm_label: "Set stock".into(),
+            action: Action::Submit(Command::SetStock {
+                rows: vec![StockRow {
+                    sku: sku.to_string(),
+                    location: loc.to_string(),
+                    on_hand: qty,
+                    safety_stock: None,
+                }],
+                by: self.actor(),
+            }),
             confirm_focused: false,
         });
     }
@@ -800,11 +1144,17 @@ impl App {
         match key.code {
             KeyCode::Char('y') => {
                 self.mode = back;
-                vec![Action::Submit(c.command)]
+                if matches!(c.action, Action::SubmitBatch { .. }) {
+                    self.marks.clear();
+                }
+                vec![c.action]
             }
             KeyCode::Enter if c.confirm_focused => {
                 self.mode = back;
-                vec![Action::Submit(c.command)]
+                if matches!(c.action, Action::SubmitBatch { .. }) {
+                    self.marks.clear();
+                }
+                vec![c.action]
             }
             KeyCode::Enter | KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
                 self.mode = back;

@@ -2,7 +2,7 @@
 //! plain synchronous function (the client's reads are sled reads); the event loop runs it on
 //! the blocking pool so that the UI never waits for it.
 
-use super::app::{Pane, QUEUES};
+use super::app::{Pane, Sort, QUEUES};
 use super::filter::Filter;
 use crate::client::{Client, Counters, OrderDetail, OrderQuery, StockRow};
 use crate::ledger::RulesStatus;
@@ -19,6 +19,8 @@ pub struct Request {
     /// First row of the window, and how many rows it has.
     pub top: usize,
     pub limit: usize,
+    /// How the Orders pane sorts the rows it read.
+    pub sort: Sort,
     /// The queue selected in the Queues pane.
     pub queue: Option<OrderStatus>,
     /// The order whose detail is open.
@@ -120,6 +122,7 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
                     d.total = Some(req.top + d.rows);
                 }
             }
+            sort_orders(&mut d.orders, req.sort);
         }
         Pane::Inventory => {
             let page = client.stock(req.top, limit).map_err(|e| e.to_string())?;
@@ -173,4 +176,126 @@ fn indexed_total(q: &OrderQuery, c: &Counters) -> Option<usize> {
         None => c.by_status.values().sum(),
     };
     Some(n as usize)
+}
+
+/// Sorts the rows on screen (stable: ties keep the index order, newest first).
+pub fn sort_orders(orders: &mut [Order], sort: Sort) {
+    match sort {
+        Sort::Index => {}
+        Sort::Id => orders.sort_by_key(|o| o.id),
+        Sort::Age => orders.sort_by_key(|o| o.channel_order.created_at),
+        Sort::Total => orders.sort_by(|a, b| {
+            b.channel_order
+                .totals
+                .total
+                .cmp(&a.channel_order.totals.total)
+        }),
+        Sort::Status => orders.sort_by_key(|o| {
+            QUEUES
+                .iter()
+                .position(|s| *s == o.status)
+                .unwrap_or(QUEUES.len())
+        }),
+    }
+}
+
+/// One line of the re-route picker: a location, what it has of the order's SKUs, and how far
+/// it is from the ship-to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RerouteOption {
+    pub location: String,
+    pub kind: &'static str,
+    /// (sku, units the order needs, units available here), in the order's line order.
+    pub stock: Vec<(String, u64, i64)>,
+    /// Every SKU has the units the order needs.
+    pub covers: bool,
+    /// Great-circle distance from the ship-to; `None` when either point has no coordinates.
+    pub distance_km: Option<f64>,
+    /// The order holds reservations here now.
+    pub current: bool,
+}
+
+/// Stock records are read in pages of this many while looking for the order's SKUs.
+const STOCK_PAGE: usize = 1024;
+
+/// The re-route options of an order: every location, those that cover the whole order first,
+/// then the nearest. Reads the order, and pages through the client's stock list keeping the
+/// order's SKUs (the client has no per-SKU stock read yet).
+pub fn reroute_options(client: &Client, id: OrderId) -> Result<Vec<RerouteOption>, String> {
+    let order = client
+        .order(id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("order {id} does not exist"))?
+        .order;
+    let co = &order.channel_order;
+    let mut need: Vec<(String, u64)> = Vec::new();
+    for l in &co.lines {
+        match need.iter_mut().find(|(s, _)| *s == l.sku) {
+            Some((_, q)) => *q += u64::from(l.quantity),
+            None => need.push((l.sku.clone(), u64::from(l.quantity))),
+        }
+    }
+    let mut levels: std::collections::HashMap<(String, String), i64> = Default::default();
+    let mut offset = 0;
+    loop {
+        let page = client
+            .stock(offset, STOCK_PAGE)
+            .map_err(|e| e.to_string())?;
+        offset += page.rows.len();
+        for r in page.rows {
+            if need.iter().any(|(s, _)| *s == r.key.sku) {
+                levels.insert((r.key.sku, r.key.location), r.level.available());
+            }
+        }
+        if !page.more {
+            break;
+        }
+    }
+    let to = co.ship_to.as_ref().map(|a| {
+        crate::routing::geo::ship_to_coordinates(
+            a.lat,
+            a.lon,
+            Some(a.country.as_str()),
+            Some(a.postal_code.as_str()),
+        )
+    });
+    let current = order.locations();
+    let mut out: Vec<RerouteOption> = client
+        .locations()
+        .iter()
+        .map(|loc| {
+            let stock: Vec<(String, u64, i64)> = need
+                .iter()
+                .map(|(sku, q)| {
+                    let avail = levels
+                        .get(&(sku.clone(), loc.id.clone()))
+                        .copied()
+                        .unwrap_or(0);
+                    (sku.clone(), *q, avail)
+                })
+                .collect();
+            let covers = stock.iter().all(|(_, q, a)| *a >= *q as i64);
+            let distance_km = to
+                .map(|(lat, lon, _)| {
+                    crate::routing::geo::distance_km((lat, lon), (loc.lat, loc.lon))
+                })
+                .filter(|d| d.is_finite());
+            RerouteOption {
+                location: loc.id.clone(),
+                kind: loc.kind.as_str(),
+                stock,
+                covers,
+                distance_km,
+                current: current.contains(&loc.id.as_str()),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.covers.cmp(&a.covers).then(
+            a.distance_km
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.distance_km.unwrap_or(f64::INFINITY)),
+        )
+    });
+    Ok(out)
 }

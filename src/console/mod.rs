@@ -135,6 +135,69 @@ pub fn describe_reply(reply: &Reply) -> (String, bool) {
     }
 }
 
+/// The re-route options read for an order.
+type PickerAnswer = (
+    crate::model::OrderId,
+    Result<Vec<data::RerouteOption>, String>,
+);
+
+/// One toast for the replies to a bulk action: "3 orders held, 1 unchanged, 1 refused: …".
+pub fn summarize(verb: &str, replies: &[Reply]) -> (String, bool) {
+    let (mut done, mut unchanged) = (0, 0);
+    let mut refused: Vec<String> = Vec::new();
+    for r in replies {
+        match r {
+            Ok(Outcome::Order { .. } | Outcome::Updated { .. } | Outcome::Created { .. }) => {
+                done += 1
+            }
+            Ok(Outcome::Unchanged { .. }) => unchanged += 1,
+            other => refused.push(describe_reply(other).0),
+        }
+    }
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut text = format!("{done} order{} {verb}", plural(done));
+    if unchanged > 0 {
+        text.push_str(&format!(", {unchanged} unchanged"));
+    }
+    if let Some(first) = refused.first() {
+        text.push_str(&format!(", {} refused ({first})", refused.len()));
+    }
+    (text, !refused.is_empty())
+}
+
+/// Standard base64 (RFC 4648, with padding).
+fn base64(bytes: &[u8]) -> String {
+    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ABC[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The OSC 52 sequence that puts `text` on the terminal's clipboard (works over SSH). Inside
+/// tmux it is wrapped as a passthrough (`ESC P tmux; … ESC \`, inner ESCs doubled).
+pub fn osc52(text: &str, tmux: bool) -> String {
+    let seq = format!("\x1b]52;c;{}\x07", base64(text.as_bytes()));
+    if tmux {
+        format!("\x1bPtmux;{}\x1b\\", seq.replace('\x1b', "\x1b\x1b"))
+    } else {
+        seq
+    }
+}
+
 type Term = Terminal<CrosstermBackend<Stdout>>;
 
 async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyhow::Result<()> {
@@ -143,7 +206,9 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     let (data_tx, mut data_rx) = mpsc::channel::<(Request, Data)>(2);
-    let (reply_tx, mut reply_rx) = mpsc::channel::<Reply>(64);
+    // Replies to commands, already worded as toasts: (text, is an error).
+    let (reply_tx, mut reply_rx) = mpsc::channel::<(String, bool)>(64);
+    let (picker_tx, mut picker_rx) = mpsc::channel::<PickerAnswer>(4);
 
     let mut data = Data::empty(app.pane);
     // The read in flight, and whether another one is due (the view changed, data changed).
@@ -203,9 +268,37 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                                 let client = client.clone();
                                 let tx = reply_tx.clone();
                                 tokio::spawn(async move {
-                                    let _ = tx.send(client.submit(command).await).await;
+                                    let reply = client.submit(command).await;
+                                    let _ = tx.send(describe_reply(&reply)).await;
                                 });
                                 app.set_toast("working…", false);
+                            }
+                            Action::SubmitBatch { commands, verb } => {
+                                let client = client.clone();
+                                let tx = reply_tx.clone();
+                                let n = commands.len();
+                                tokio::spawn(async move {
+                                    let mut replies = Vec::with_capacity(commands.len());
+                                    for c in commands {
+                                        replies.push(client.submit(c).await);
+                                    }
+                                    let _ = tx.send(summarize(verb, &replies)).await;
+                                });
+                                app.set_toast(format!("working on {n} orders…"), false);
+                            }
+                            Action::LoadReroute(id) => {
+                                let client = client.clone();
+                                let tx = picker_tx.clone();
+                                tokio::task::spawn_blocking(move || {
+                                    let options = data::reroute_options(&client, id);
+                                    let _ = tx.blocking_send((id, options));
+                                });
+                            }
+                            Action::Copy(text) => {
+                                let tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+                                let mut out = io::stdout();
+                                let _ = out.write_all(osc52(&text, tmux).as_bytes());
+                                let _ = out.flush();
                             }
                         }
                     }
@@ -243,10 +336,13 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                 }
                 dirty = true;
             },
-            Some(reply) = reply_rx.recv() => {
-                let (text, error) = describe_reply(&reply);
+            Some((text, error)) = reply_rx.recv() => {
                 app.set_toast(text, error);
                 refresh_at = Some(Instant::now());
+            },
+            Some((id, options)) = picker_rx.recv() => {
+                app.set_reroute_options(id, options);
+                dirty = true;
             },
             _ = tokio::time::sleep_until(refresh_timer) => {}
             _ = tokio::time::sleep_until(toast_timer) => {

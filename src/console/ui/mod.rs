@@ -11,7 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::{help_lines, App, Mode, Pane};
+use super::app::{help_lines, AdjustForm, App, Mode, Pane, Picker, ShipForm, Sort};
 use super::data::Data;
 use crate::model::OrderStatus;
 
@@ -119,13 +119,23 @@ pub fn draw(frame: &mut Frame, app: &App, data: &Data, now: DateTime<Utc>) {
     match &app.mode {
         Mode::Help => draw_help(frame, body, app, theme),
         Mode::Confirm(c) => draw_confirm(frame, body, c, theme),
+        Mode::Reroute => {
+            if let Some(p) = &app.picker {
+                draw_picker(frame, body, p, theme)
+            }
+        }
+        Mode::Ship(f) => draw_ship(frame, body, f, theme),
+        Mode::Adjust(f) => draw_adjust(frame, body, f, theme),
         _ => {}
     }
 }
 
 /// The command line or a dialog opened over the detail keeps the detail underneath.
 fn from_detail(app: &App) -> bool {
-    matches!(app.mode, Mode::Command | Mode::Confirm(_)) && app.opened_from_detail()
+    matches!(
+        app.mode,
+        Mode::Command | Mode::Confirm(_) | Mode::Reroute | Mode::Ship(_)
+    ) && app.opened_from_detail()
 }
 
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>, theme: Theme) {
@@ -185,6 +195,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
             spans.push(Span::raw(label));
         }
     }
+    if !app.marks.is_empty() {
+        spans.push(Span::styled(
+            format!("  {} marked", app.marks.len()),
+            Style::default().add_modifier(Modifier::BOLD),
+        ));
+    }
     if !app.filter_input.is_empty() {
         let mut f = format!("  filter: {}", app.filter_input);
         if let (Pane::Orders, Some(t)) = (data.pane, data.total) {
@@ -195,18 +211,42 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn context_keys(app: &App) -> &'static str {
+fn context_keys(app: &App) -> String {
+    let keys = base_keys(app);
+    if matches!(app.mode, Mode::Normal) && app.pane == Pane::Orders {
+        let mut pre = String::new();
+        if app.sort != Sort::Index {
+            pre.push_str(&format!("sort: {} (S) · ", app.sort.label()));
+        }
+        if !app.marks.is_empty() {
+            pre.push_str(&format!(
+                "{} marked: h/u/x act on all · Esc clears marks · ",
+                app.marks.len()
+            ));
+        }
+        return format!("{pre}{keys}");
+    }
+    keys.to_string()
+}
+
+fn base_keys(app: &App) -> &'static str {
     match &app.mode {
+        Mode::Reroute => "j/k choose · Enter re-route there · Esc back",
+        Mode::Ship(_) => "type · Tab next field · Enter ship · Esc back",
+        Mode::Adjust(_) => "type the new on-hand count · Enter next (asks first) · Esc back",
         Mode::Filter => "type to filter · status:held channel:web loc:wh-1 sku:TEE · Enter keep · Esc clear",
         Mode::Command => "Tab complete · ↑↓ history · Enter run · Esc back",
         Mode::Confirm(_) => "y confirm · Tab switch · Enter choose · Esc/n back",
         Mode::Help => "any key closes help · q quit",
         Mode::Detail => {
-            "j/k scroll · h hold · u release · x cancel · : command · Esc back · ? help · q quit"
+            "j/k scroll · Esc back · ? help · h hold · u release · x cancel · r route · s ship · y copy · : command · q quit"
         }
         Mode::Normal => match app.pane {
             Pane::Orders => {
-                "j/k move · Enter detail · / filter · h hold · u release · x cancel · : command · 1-6 panes · ? help · q quit"
+                "j/k move · Enter detail · ? help · Space mark · h hold · u release · x cancel · r route · s ship · y copy · S sort · / filter · : command · q quit"
+            }
+            Pane::Inventory => {
+                "j/k move · a adjust on hand · / filter orders · : command · 1-6 Tab panes · ? help · q quit"
             }
             Pane::Queues => {
                 "j/k queue · Enter list the queue · / filter · : command · 1-6 panes · ? help · q quit"
@@ -272,7 +312,7 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
         .iter()
         .map(|(keys, what)| {
             Line::from(vec![
-                Span::styled(format!(" {keys:<16}"), theme.heading()),
+                Span::styled(format!(" {keys:<10}"), theme.heading()),
                 Span::raw(*what),
             ])
         })
@@ -284,17 +324,142 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(Line::raw(
         " number, external id, customer and SKUs. Dialogs: y confirm, Esc back.",
     ));
-    let h = lines.len() as u16 + 2;
-    let rect = centered(area, 80, h);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" Keys (any key closes) ");
+    if lines.len() as u16 + 2 <= area.height || area.width < 100 {
+        let h = lines.len() as u16 + 2;
+        let rect = centered(area, 80, h);
+        frame.render_widget(Clear, rect);
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        return;
+    }
+    // Too tall for the window: the keys in two columns, the notes below.
+    let notes = lines.split_off(entries.len());
+    let half = entries.len().div_ceil(2);
+    let right = lines.split_off(half);
+    let h = (half + notes.len()) as u16 + 2;
+    let rect = centered(area, area.width.min(150), h);
+    frame.render_widget(Clear, rect);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [cols, notes_area] =
+        Layout::vertical([Constraint::Length(half as u16), Constraint::Min(0)]).areas(inner);
+    let [l, r] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(cols);
+    frame.render_widget(Paragraph::new(lines), l);
+    frame.render_widget(Paragraph::new(right), r);
+    frame.render_widget(Paragraph::new(notes), notes_area);
+}
+
+/// A bordered popup with these lines.
+fn popup(frame: &mut Frame, area: Rect, title: &str, lines: Vec<Line>, w: u16) {
+    let rect = centered(area, w, lines.len() as u16 + 2);
     frame.render_widget(Clear, rect);
     frame.render_widget(
         Paragraph::new(lines).block(
             Block::default()
                 .borders(Borders::ALL)
-                .title(" Keys (any key closes) "),
+                .title(format!(" {title} ")),
         ),
         rect,
     );
+}
+
+fn draw_picker(frame: &mut Frame, area: Rect, p: &Picker, theme: Theme) {
+    let title = format!("Re-route order {}", p.id);
+    let options = match &p.options {
+        None => return popup(frame, area, &title, vec![Line::raw(" reading stock…")], 60),
+        Some(Err(e)) => {
+            let line = Line::styled(format!(" ! {e}"), theme.error());
+            return popup(frame, area, &title, vec![line], 60);
+        }
+        Some(Ok(o)) if o.is_empty() => {
+            return popup(frame, area, &title, vec![Line::raw(" no locations")], 60)
+        }
+        Some(Ok(o)) => o,
+    };
+    let w = area.width.saturating_sub(4).min(96);
+    let mut lines = vec![Line::styled(
+        format!(
+            "  {:<16} {:<9} {:>9}  {}",
+            "LOCATION", "KIND", "DISTANCE", "AVAILABLE / NEEDED"
+        ),
+        theme.heading(),
+    )];
+    // Rows that fit: the window keeps the selected one in view.
+    let room = (area.height.saturating_sub(3) as usize).max(1);
+    let start = p.selected.saturating_sub(room - 1).min(options.len());
+    for (i, o) in options.iter().enumerate().skip(start).take(room) {
+        let dist = o
+            .distance_km
+            .map(|d| format!("{d:.0} km"))
+            .unwrap_or_else(|| "-".into());
+        let stock: Vec<String> = o
+            .stock
+            .iter()
+            .map(|(sku, need, avail)| format!("{sku} {avail}/{need}"))
+            .collect();
+        let mut text = format!(
+            "{} {:<16} {:<9} {:>9}  {}{}",
+            if i == p.selected { ">" } else { " " },
+            o.location,
+            o.kind,
+            dist,
+            if o.covers { "✓ " } else { "  " },
+            stock.join(" · "),
+        );
+        if o.current {
+            text.push_str("  (now)");
+        }
+        let style = if i == p.selected {
+            theme.selected()
+        } else if o.covers {
+            Style::default()
+        } else {
+            theme.fg(Color::DarkGray)
+        };
+        lines.push(Line::styled(text, style));
+    }
+    popup(frame, area, &title, lines, w);
+}
+
+/// An input field: its label, its text, and a cursor mark when it has the focus.
+fn field<'a>(label: &str, value: &str, focused: bool, theme: Theme) -> Line<'a> {
+    let mut spans = vec![
+        Span::styled(
+            format!("{} {label:<10}", if focused { ">" } else { " " }),
+            theme.heading(),
+        ),
+        Span::raw(value.to_string()),
+    ];
+    if focused {
+        spans.push(Span::styled("_", theme.selected()));
+    }
+    Line::from(spans)
+}
+
+fn draw_ship(frame: &mut Frame, area: Rect, f: &ShipForm, theme: Theme) {
+    let lines = vec![
+        field("tracking", &f.tracking, !f.on_carrier, theme),
+        field("carrier", &f.carrier, f.on_carrier, theme),
+        Line::raw(""),
+        Line::raw("  Tab next field · Enter ship · Esc back"),
+    ];
+    popup(frame, area, &format!("Ship order {}", f.id), lines, 60);
+}
+
+fn draw_adjust(frame: &mut Frame, area: Rect, f: &AdjustForm, theme: Theme) {
+    let lines = vec![
+        Line::raw(format!(
+            "  {} at {}: on hand now {}",
+            f.key.sku, f.key.location, f.current
+        )),
+        field("new count", &f.input, true, theme),
+        Line::raw(""),
+        Line::raw("  Enter: next (asks first) · Esc back"),
+    ];
+    popup(frame, area, "Adjust stock", lines, 60);
 }
 
 fn draw_confirm(frame: &mut Frame, area: Rect, c: &super::app::Confirm, theme: Theme) {

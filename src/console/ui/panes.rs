@@ -93,7 +93,10 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         .iter()
         .map(|o| {
             let co = &o.channel_order;
+            // The mark column: `*` for a marked order (Space), readable without colour.
+            let mark = if app.marks.contains(&o.id) { "*" } else { " " };
             let mut cells = vec![
+                Cell::from(Span::styled(mark, t.heading())),
                 right(o.id.to_string()),
                 Cell::from(co.number.clone()),
                 Cell::from(co.channel.clone()),
@@ -114,6 +117,7 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
     let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
         (
             vec![
+                " ",
                 "     ID",
                 "NUMBER",
                 "CHANNEL",
@@ -125,6 +129,7 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
                 "  AGE",
             ],
             vec![
+                Constraint::Length(1),
                 Constraint::Length(7),
                 Constraint::Length(10),
                 Constraint::Length(11),
@@ -139,6 +144,7 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
     } else {
         (
             vec![
+                " ",
                 "     ID",
                 "NUMBER",
                 "CHANNEL",
@@ -148,6 +154,7 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
                 "  AGE",
             ],
             vec![
+                Constraint::Length(1),
                 Constraint::Length(7),
                 Constraint::Length(9),
                 Constraint::Length(8),
