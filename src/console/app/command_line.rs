@@ -1,0 +1,170 @@
+//! The `:` command line: editing, history, Tab completion, and running a line.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{Action, App, Mode, Pane};
+use crate::ledger::Command;
+use crate::model::OrderId;
+
+impl App {
+    pub(super) fn command_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = self.back_mode();
+                self.command_input.clear();
+                vec![]
+            }
+            KeyCode::Enter => {
+                let line = std::mem::take(&mut self.command_input);
+                self.mode = self.back_mode();
+                if !line.trim().is_empty() && self.history.last() != Some(&line) {
+                    self.history.push(line.clone());
+                }
+                self.execute(&line)
+            }
+            KeyCode::Tab => {
+                if let Some(done) = complete(&self.command_input) {
+                    self.command_input = done;
+                }
+                vec![]
+            }
+            KeyCode::Up | KeyCode::Down => {
+                if self.history.is_empty() {
+                    return vec![];
+                }
+                let n = self.history.len();
+                let pos = match (self.history_pos, key.code) {
+                    (None, KeyCode::Up) => Some(n - 1),
+                    (Some(0), KeyCode::Up) => Some(0),
+                    (Some(p), KeyCode::Up) => Some(p - 1),
+                    (Some(p), KeyCode::Down) if p + 1 < n => Some(p + 1),
+                    _ => None,
+                };
+                self.history_pos = pos;
+                self.command_input = pos.map(|p| self.history[p].clone()).unwrap_or_default();
+                vec![]
+            }
+            KeyCode::Backspace => {
+                if self.command_input.pop().is_none() {
+                    self.mode = self.back_mode();
+                }
+                vec![]
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.command_input.push(c);
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+
+    /// Runs a `:` command line.
+    pub fn execute(&mut self, line: &str) -> Vec<Action> {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let rest = |from: usize| words.get(from..).map(|w| w.join(" ")).unwrap_or_default();
+        match words.first().copied() {
+            None => vec![],
+            Some("q" | "quit") => vec![Action::Quit],
+            Some("help") => {
+                self.mode = Mode::Help;
+                vec![]
+            }
+            Some("hold") => {
+                let reason = rest(1);
+                let reason = if reason.is_empty() {
+                    "held from the console".to_string()
+                } else {
+                    reason
+                };
+                self.hold(reason)
+            }
+            Some("release") => self.release(),
+            Some("cancel") => {
+                let reason = rest(1);
+                let reason = if reason.is_empty() {
+                    "cancelled from the console".to_string()
+                } else {
+                    reason
+                };
+                self.ask_cancel(reason);
+                vec![]
+            }
+            Some("ship") => match (self.target(), words.get(1)) {
+                (Some(id), Some(tracking)) => vec![Action::Submit(Command::Ship {
+                    id,
+                    carrier: words.get(2).unwrap_or(&"unknown").to_string(),
+                    tracking: tracking.to_string(),
+                    by: self.actor(),
+                })],
+                (None, _) => self.no_target(),
+                (_, None) => self.usage(":ship TRACKING [CARRIER]"),
+            },
+            Some("route") => match (self.target(), words.get(1)) {
+                (Some(id), Some(loc)) => vec![Action::Submit(Command::Reroute {
+                    id,
+                    location: loc.to_string(),
+                    reason: "re-routed from the console".into(),
+                    by: self.actor(),
+                })],
+                (None, _) => self.no_target(),
+                (_, None) => self.usage(":route LOCATION"),
+            },
+            Some("goto") => match words.get(1).and_then(|w| w.parse::<OrderId>().ok()) {
+                Some(id) => {
+                    self.pane = Pane::Orders;
+                    self.detail = Some(id);
+                    self.detail_scroll = 0;
+                    self.mode = Mode::Detail;
+                    vec![Action::OpenDetail(id)]
+                }
+                None => self.usage(":goto ORDER_ID"),
+            },
+            Some("stock") => {
+                let qty = words.get(4).and_then(|w| w.parse::<i64>().ok());
+                match (words.get(1).copied(), words.get(2), words.get(3), qty) {
+                    (Some("set"), Some(sku), Some(loc), Some(qty)) if qty >= 0 => {
+                        self.ask_set_stock(sku, loc, qty);
+                        vec![]
+                    }
+                    _ => self.usage(":stock set SKU LOCATION QTY"),
+                }
+            }
+            Some(other) => {
+                self.set_toast(format!("unknown command `{other}` (Tab completes)"), true);
+                vec![]
+            }
+        }
+    }
+
+    fn usage(&mut self, usage: &str) -> Vec<Action> {
+        self.set_toast(format!("usage: {usage}"), true);
+        vec![]
+    }
+}
+
+/// The `:` commands, for Tab completion.
+pub const COMMANDS: [&str; 10] = [
+    "hold",
+    "release",
+    "cancel",
+    "ship",
+    "route",
+    "goto",
+    "stock set",
+    "help",
+    "quit",
+    "q",
+];
+
+/// Completes the command name when exactly one command starts with what was typed.
+pub fn complete(input: &str) -> Option<String> {
+    if input.contains(' ') {
+        return None;
+    }
+    let mut hits = COMMANDS.iter().filter(|c| c.starts_with(input));
+    let first = hits.next()?;
+    if hits.next().is_some() {
+        return None;
+    }
+    Some(format!("{first} "))
+}

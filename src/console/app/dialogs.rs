@@ -1,0 +1,234 @@
+//! The dialogs over the lists: confirmations, the re-route picker, the ship input and the
+//! stock adjust input, and where each returns to when it closes.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{Action, App, Mode};
+use crate::console::data::RerouteOption;
+use crate::ledger::{Command, StockRow};
+use crate::model::{OrderId, StockKey};
+
+/// A destructive action waiting for the operator's word. The safe button is focused first.
+#[derive(Debug, Clone)]
+pub struct Confirm {
+    pub title: String,
+    pub message: String,
+    /// The label of the button that does it ("Cancel order").
+    pub confirm_label: String,
+    /// What confirming does (a `Submit` or a `SubmitBatch`).
+    pub action: Action,
+    pub confirm_focused: bool,
+}
+
+/// The re-route picker: the locations for one order, with their stock and distance.
+#[derive(Debug, Clone)]
+pub struct Picker {
+    pub id: OrderId,
+    /// `None` while the options are being read.
+    pub options: Option<Result<Vec<RerouteOption>, String>>,
+    pub selected: usize,
+}
+
+/// The ship input: tracking number and carrier.
+#[derive(Debug, Clone, Default)]
+pub struct ShipForm {
+    pub id: OrderId,
+    pub tracking: String,
+    pub carrier: String,
+    /// The carrier field has the focus (Tab switches).
+    pub on_carrier: bool,
+}
+
+/// The stock adjust input: a new on-hand count for one SKU at one location.
+#[derive(Debug, Clone)]
+pub struct AdjustForm {
+    pub key: StockKey,
+    pub current: i64,
+    pub input: String,
+}
+
+impl App {
+    /// The re-route options of `id` were read: the picker shows them (if still open on it).
+    pub fn set_reroute_options(
+        &mut self,
+        id: OrderId,
+        options: Result<Vec<RerouteOption>, String>,
+    ) {
+        if let Some(p) = self.picker.as_mut().filter(|p| p.id == id) {
+            p.options = Some(options);
+            p.selected = 0;
+        }
+    }
+
+    pub(super) fn picker_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        let Some(mut p) = self.picker.take() else {
+            self.mode = self.back_mode();
+            return vec![];
+        };
+        let n = match &p.options {
+            Some(Ok(o)) => o.len(),
+            _ => 0,
+        };
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => {
+                self.mode = self.back_mode();
+                return vec![];
+            }
+            KeyCode::Down | KeyCode::Char('j') if n > 0 => p.selected = (p.selected + 1).min(n - 1),
+            KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
+            KeyCode::Home | KeyCode::Char('g') => p.selected = 0,
+            KeyCode::End | KeyCode::Char('G') => p.selected = n.saturating_sub(1),
+            KeyCode::Enter => {
+                if let Some(Ok(options)) = &p.options {
+                    if let Some(o) = options.get(p.selected) {
+                        self.mode = self.back_mode();
+                        return vec![Action::Submit(Command::Reroute {
+                            id: p.id,
+                            location: o.location.clone(),
+                            reason: "re-routed from the console".into(),
+                            by: self.actor(),
+                        })];
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.picker = Some(p);
+        vec![]
+    }
+
+    pub(super) fn ship_key(&mut self, key: KeyEvent, mut f: ShipForm) -> Vec<Action> {
+        let field = if f.on_carrier {
+            &mut f.carrier
+        } else {
+            &mut f.tracking
+        };
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = self.back_mode();
+                return vec![];
+            }
+            KeyCode::Tab | KeyCode::BackTab => f.on_carrier = !f.on_carrier,
+            KeyCode::Backspace => {
+                field.pop();
+            }
+            KeyCode::Char(c)
+                if !key.modifiers.contains(KeyModifiers::CONTROL) && !c.is_whitespace() =>
+            {
+                field.push(c)
+            }
+            KeyCode::Enter => {
+                if f.tracking.trim().is_empty() {
+                    self.set_toast("type a tracking number first", true);
+                    f.on_carrier = false;
+                } else {
+                    self.mode = self.back_mode();
+                    let carrier = if f.carrier.trim().is_empty() {
+                        "unknown".to_string()
+                    } else {
+                        f.carrier.trim().to_string()
+                    };
+                    return vec![Action::Submit(Command::Ship {
+                        id: f.id,
+                        carrier,
+                        tracking: f.tracking.trim().to_string(),
+                        by: self.actor(),
+                    })];
+                }
+            }
+            _ => {}
+        }
+        self.mode = Mode::Ship(f);
+        vec![]
+    }
+
+    pub(super) fn adjust_key(&mut self, key: KeyEvent, mut f: AdjustForm) -> Vec<Action> {
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                return vec![];
+            }
+            KeyCode::Backspace => {
+                f.input.pop();
+            }
+            KeyCode::Char(c) if c.is_ascii_digit() && f.input.len() < 9 => f.input.push(c),
+            KeyCode::Enter => match f.input.parse::<i64>() {
+                Ok(qty) => {
+                    self.ask_set_stock(&f.key.sku, &f.key.location, qty);
+                    return vec![];
+                }
+                Err(_) => self.set_toast("type the new on-hand count (digits)", true),
+            },
+            _ => {}
+        }
+        self.mode = Mode::Adjust(f);
+        vec![]
+    }
+
+    pub(super) fn ask_set_stock(&mut self, sku: &str, loc: &str, qty: i64) {
+        self.mode = Mode::Confirm(Confirm {
+            title: "Set stock".into(),
+            message: format!("Set on hand of {sku} at {loc} to {qty}?"),
+            confirm_label: "Set stock".into(),
+            action: Action::Submit(Command::SetStock {
+                rows: vec![StockRow {
+                    sku: sku.to_string(),
+                    location: loc.to_string(),
+                    on_hand: qty,
+                    safety_stock: None,
+                }],
+                by: self.actor(),
+            }),
+            confirm_focused: false,
+        });
+    }
+
+    /// Whether the command line or the dialog on screen was opened from the detail view.
+    pub fn opened_from_detail(&self) -> bool {
+        self.from_detail
+    }
+
+    /// Where a dialog or the command line returns to.
+    pub(super) fn back_mode(&self) -> Mode {
+        if self.from_detail {
+            Mode::Detail
+        } else {
+            Mode::Normal
+        }
+    }
+
+    pub(super) fn confirm_key(&mut self, key: KeyEvent, mut c: Confirm) -> Vec<Action> {
+        let back = self.back_mode();
+        match key.code {
+            KeyCode::Char('y') => {
+                self.mode = back;
+                if matches!(c.action, Action::SubmitBatch { .. }) {
+                    self.marks.clear();
+                }
+                vec![c.action]
+            }
+            KeyCode::Enter if c.confirm_focused => {
+                self.mode = back;
+                if matches!(c.action, Action::SubmitBatch { .. }) {
+                    self.marks.clear();
+                }
+                vec![c.action]
+            }
+            KeyCode::Enter | KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
+                self.mode = back;
+                vec![]
+            }
+            KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::Char('h')
+            | KeyCode::Char('l') => {
+                c.confirm_focused = !c.confirm_focused;
+                self.mode = Mode::Confirm(c);
+                vec![]
+            }
+            _ => vec![],
+        }
+    }
+}

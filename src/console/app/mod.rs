@@ -1,0 +1,381 @@
+//! The console's state and key handling. No I/O here: [`App::handle_key`] turns a key into
+//! state changes and [`Action`]s that the event loop carries out (fetch, submit, quit).
+//!
+//! Split by what a key is doing: `keymap` binds keys to [`Cmd`]s and builds the help,
+//! `normal` runs those commands (movement, panes, the `/` filter), `command_line` is the `:`
+//! line, `marks` turns a row action into one command or one per marked order, and `dialogs`
+//! holds the confirmations, the re-route picker and the ship and stock inputs. This file
+//! keeps the state and the dispatch on the mode.
+
+mod command_line;
+mod dialogs;
+mod keymap;
+mod marks;
+mod normal;
+
+use std::collections::BTreeSet;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::data::{Data, Request};
+use super::filter::Filter;
+use crate::ledger::Command;
+use crate::model::{Actor, OrderId, OrderStatus, StockKey};
+use keymap::mods_match;
+
+// The pieces live in the submodules; callers keep naming them `console::app::X`.
+pub use command_line::{complete, COMMANDS};
+pub use dialogs::{AdjustForm, Confirm, Picker, ShipForm};
+pub use keymap::{default_keymap, help_lines, Binding, Cmd};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    Orders,
+    Inventory,
+    Queues,
+    Channels,
+    Rules,
+    Events,
+}
+
+impl Pane {
+    pub const ALL: [Pane; 6] = [
+        Pane::Orders,
+        Pane::Inventory,
+        Pane::Queues,
+        Pane::Channels,
+        Pane::Rules,
+        Pane::Events,
+    ];
+
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Orders => "Orders",
+            Pane::Inventory => "Inventory",
+            Pane::Queues => "Queues",
+            Pane::Channels => "Channels",
+            Pane::Rules => "Rules",
+            Pane::Events => "Events",
+        }
+    }
+}
+
+/// The queues the Queues pane lists, in that order.
+pub const QUEUES: [OrderStatus; 6] = [
+    OrderStatus::New,
+    OrderStatus::Allocated,
+    OrderStatus::PartiallyAllocated,
+    OrderStatus::Backordered,
+    OrderStatus::Held,
+    OrderStatus::PartiallyShipped,
+];
+
+/// How the Orders pane orders the rows on screen (`S` cycles). `Index` is the store's order,
+/// newest first; the others sort the visible window only.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Sort {
+    #[default]
+    Index,
+    Id,
+    Age,
+    Total,
+    Status,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Index => Sort::Id,
+            Sort::Id => Sort::Age,
+            Sort::Age => Sort::Total,
+            Sort::Total => Sort::Status,
+            Sort::Status => Sort::Index,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Index => "newest first",
+            Sort::Id => "id ↑",
+            Sort::Age => "age, oldest first",
+            Sort::Total => "total, highest first",
+            Sort::Status => "status",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Mode {
+    Normal,
+    /// Typing a `/` filter (applied as you type).
+    Filter,
+    /// Typing a `:` command.
+    Command,
+    Confirm(Confirm),
+    Detail,
+    Help,
+    /// The re-route picker (its state is [`App::picker`]).
+    Reroute,
+    Ship(ShipForm),
+    Adjust(AdjustForm),
+}
+
+/// What the event loop must do after a key.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Quit,
+    /// The view changed (pane, window, filter): read it again.
+    Refresh,
+    /// Read this order's detail (history, decision).
+    OpenDetail(OrderId),
+    Submit(Command),
+    /// Several commands (marked orders); one toast sums up the replies, e.g. "3 orders held".
+    SubmitBatch {
+        commands: Vec<Command>,
+        /// The past participle for the summary ("held").
+        verb: &'static str,
+    },
+    /// Read the re-route options of this order into the picker.
+    LoadReroute(OrderId),
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
+}
+
+/// A scrolling list: the selected row, the first row on screen, and what the last read said.
+#[derive(Debug, Clone, Default)]
+pub struct ListState {
+    pub selected: usize,
+    pub top: usize,
+    /// Ids of the orders in the window (Orders pane), for actions on the selected row.
+    pub ids: Vec<OrderId>,
+    /// Rows known to exist: `top` plus the rows read.
+    pub known: usize,
+    pub more: bool,
+    /// The list's length when it is known (from the counters).
+    pub total: Option<usize>,
+    /// The stock records in the window (Inventory pane) with their on-hand counts.
+    pub stock: Vec<(StockKey, i64)>,
+}
+
+impl ListState {
+    fn last(&self) -> usize {
+        match self.total {
+            Some(t) => t.saturating_sub(1),
+            None if self.more => usize::MAX,
+            None => self.known.saturating_sub(1),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    pub text: String,
+    pub error: bool,
+}
+
+pub struct App {
+    pub title: String,
+    pub operator: String,
+    pub no_color: bool,
+    pub pane: Pane,
+    pub mode: Mode,
+    pub lists: [ListState; 6],
+    /// The filter as typed, and as applied.
+    pub filter_input: String,
+    pub filter: Filter,
+    pub command_input: String,
+    pub history: Vec<String>,
+    history_pos: Option<usize>,
+    pub detail: Option<OrderId>,
+    pub detail_scroll: u16,
+    /// Marked orders (Space); h, u and x apply to all of them when there are any.
+    pub marks: BTreeSet<OrderId>,
+    /// How the Orders pane sorts the rows on screen.
+    pub sort: Sort,
+    /// The re-route picker, while [`Mode::Reroute`] is on.
+    pub picker: Option<Picker>,
+    /// The command line or a dialog was opened from the detail view.
+    from_detail: bool,
+    pub toast: Option<Toast>,
+    /// Bumped at each new toast, so the loop can time it out.
+    pub toast_seq: u64,
+    pub keymap: Vec<Binding>,
+    /// Rows a list shows (the body less its column header).
+    pub page: usize,
+    pub width: u16,
+    pub height: u16,
+}
+
+impl App {
+    pub fn new(title: impl Into<String>, operator: impl Into<String>, no_color: bool) -> App {
+        let mut lists: [ListState; 6] = Default::default();
+        // The queues are a fixed list.
+        lists[Pane::Queues.index()].total = Some(QUEUES.len());
+        lists[Pane::Queues.index()].known = QUEUES.len();
+        App {
+            title: title.into(),
+            operator: operator.into(),
+            no_color,
+            pane: Pane::Orders,
+            mode: Mode::Normal,
+            lists,
+            filter_input: String::new(),
+            filter: Filter::default(),
+            command_input: String::new(),
+            history: Vec::new(),
+            history_pos: None,
+            detail: None,
+            detail_scroll: 0,
+            marks: BTreeSet::new(),
+            sort: Sort::Index,
+            picker: None,
+            from_detail: false,
+            toast: None,
+            toast_seq: 0,
+            keymap: default_keymap(),
+            page: 18,
+            width: 80,
+            height: 24,
+        }
+    }
+
+    /// The terminal's size changed: the list windows follow.
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.width = width;
+        self.height = height;
+        self.page = super::ui::list_rows(height);
+        for l in &mut self.lists {
+            if l.selected >= l.top + self.page {
+                l.top = l.selected + 1 - self.page;
+            }
+        }
+    }
+
+    pub fn list(&self) -> &ListState {
+        &self.lists[self.pane.index()]
+    }
+
+    fn list_mut(&mut self) -> &mut ListState {
+        &mut self.lists[self.pane.index()]
+    }
+
+    pub fn set_toast(&mut self, text: impl Into<String>, error: bool) {
+        self.toast = Some(Toast {
+            text: text.into(),
+            error,
+        });
+        self.toast_seq += 1;
+    }
+
+    /// What the screen needs read now.
+    pub fn request(&self) -> Request {
+        let queue = QUEUES
+            .get(self.lists[Pane::Queues.index()].selected)
+            .copied();
+        Request {
+            pane: self.pane,
+            filter: self.filter.clone(),
+            top: self.list().top,
+            limit: self.page.max(1),
+            sort: self.sort,
+            queue,
+            detail: match self.mode {
+                Mode::Detail => self.detail,
+                _ => None,
+            },
+        }
+    }
+
+    /// A read came back: the lists learn their lengths and the ids on screen.
+    pub fn sync(&mut self, data: &Data) {
+        let i = data.pane.index();
+        let l = &mut self.lists[i];
+        l.known = data.top + data.rows;
+        l.more = data.more;
+        l.total = data.total;
+        if data.pane == Pane::Orders {
+            // Keep the selection on the same order when new ones arrive above it, so that a
+            // key never acts on a row that moved under the cursor.
+            let before = l
+                .selected
+                .checked_sub(l.top)
+                .and_then(|i| l.ids.get(i).copied());
+            l.ids = data.orders.iter().map(|o| o.id).collect();
+            if data.top == l.top {
+                if let Some(pos) = before.and_then(|id| l.ids.iter().position(|x| *x == id)) {
+                    l.selected = l.top + pos;
+                }
+            }
+        }
+        if data.pane == Pane::Inventory {
+            l.stock = data
+                .stock
+                .iter()
+                .map(|s| (s.key.clone(), s.level.on_hand))
+                .collect();
+        }
+        let last = l.last();
+        if l.selected > last && !l.more {
+            l.selected = last;
+        }
+    }
+
+    /// The order the row actions apply to: the open detail, else the selected row of Orders.
+    pub fn target(&self) -> Option<OrderId> {
+        match self.mode {
+            Mode::Detail => self.detail,
+            _ if self.pane == Pane::Orders => {
+                let l = self.list();
+                l.ids.get(l.selected.checked_sub(l.top)?).copied()
+            }
+            _ => None,
+        }
+    }
+    fn no_target(&mut self) -> Vec<Action> {
+        self.set_toast("select an order first (Orders pane or its detail)", true);
+        vec![]
+    }
+
+    fn actor(&self) -> Actor {
+        Actor::Operator(self.operator.clone())
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        if key.kind == KeyEventKind::Release {
+            return vec![];
+        }
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return vec![Action::Quit];
+        }
+        match self.mode.clone() {
+            Mode::Filter => self.filter_key(key),
+            Mode::Command => self.command_key(key),
+            Mode::Confirm(c) => self.confirm_key(key, c),
+            Mode::Reroute => self.picker_key(key),
+            Mode::Ship(f) => self.ship_key(key, f),
+            Mode::Adjust(f) => self.adjust_key(key, f),
+            Mode::Help => {
+                if matches!(key.code, KeyCode::Char('q')) {
+                    return vec![Action::Quit];
+                }
+                self.mode = Mode::Normal;
+                vec![]
+            }
+            Mode::Normal | Mode::Detail => {
+                let cmd = self
+                    .keymap
+                    .iter()
+                    .find(|b| b.code == key.code && mods_match(b.mods, key.modifiers))
+                    .map(|b| b.cmd);
+                match cmd {
+                    Some(cmd) => self.run(cmd),
+                    None => vec![],
+                }
+            }
+        }
+    }
+}

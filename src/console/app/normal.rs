@@ -1,0 +1,235 @@
+//! What a keymap command does in the lists and the detail view: movement, panes, opening,
+//! and the `/` filter (applied as you type).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{Action, AdjustForm, App, Cmd, Mode, Pane, Picker, ShipForm, QUEUES};
+use crate::console::filter::Filter;
+
+impl App {
+    pub(super) fn run(&mut self, cmd: Cmd) -> Vec<Action> {
+        let in_detail = matches!(self.mode, Mode::Detail);
+        let page = self.page.max(1);
+        match cmd {
+            Cmd::Quit => return vec![Action::Quit],
+            Cmd::Help => self.mode = Mode::Help,
+            Cmd::Down | Cmd::Up | Cmd::Top | Cmd::Bottom if in_detail => {
+                self.detail_scroll = match cmd {
+                    Cmd::Down => self.detail_scroll.saturating_add(1),
+                    Cmd::Up => self.detail_scroll.saturating_sub(1),
+                    Cmd::Top => 0,
+                    _ => u16::MAX / 2,
+                };
+            }
+            Cmd::PageDown | Cmd::HalfDown if in_detail => {
+                self.detail_scroll = self.detail_scroll.saturating_add(page as u16 / 2)
+            }
+            Cmd::PageUp | Cmd::HalfUp if in_detail => {
+                self.detail_scroll = self.detail_scroll.saturating_sub(page as u16 / 2)
+            }
+            Cmd::Down => return self.move_by(1),
+            Cmd::Up => return self.move_by(-1),
+            Cmd::PageDown => return self.move_by(page as i64),
+            Cmd::PageUp => return self.move_by(-(page as i64)),
+            Cmd::HalfDown => return self.move_by((page / 2).max(1) as i64),
+            Cmd::HalfUp => return self.move_by(-((page / 2).max(1) as i64)),
+            Cmd::Top => return self.move_to(0),
+            Cmd::Bottom => {
+                let l = self.list();
+                let last = match l.total {
+                    Some(t) => t.saturating_sub(1),
+                    // Unknown length: the end of what was read, then a page further.
+                    None if l.more => l.known.max(l.selected + page),
+                    None => l.known.saturating_sub(1),
+                };
+                return self.move_to(last);
+            }
+            Cmd::NextPane | Cmd::PrevPane | Cmd::Pane(_) => {
+                let i = match cmd {
+                    Cmd::NextPane => (self.pane.index() + 1) % 6,
+                    Cmd::PrevPane => (self.pane.index() + 5) % 6,
+                    Cmd::Pane(i) => i,
+                    _ => 0,
+                };
+                self.pane = Pane::ALL[i.min(5)];
+                self.mode = Mode::Normal;
+                return vec![Action::Refresh];
+            }
+            Cmd::Open => {
+                if self.pane == Pane::Queues && !in_detail {
+                    let status = QUEUES.get(self.list().selected).copied();
+                    self.pane = Pane::Orders;
+                    self.filter_input = status.map(|s| format!("status:{s}")).unwrap_or_default();
+                    return self.apply_filter();
+                }
+                if let Some(id) = self.target() {
+                    self.detail = Some(id);
+                    self.detail_scroll = 0;
+                    self.mode = Mode::Detail;
+                    return vec![Action::OpenDetail(id)];
+                }
+            }
+            Cmd::Back => {
+                if in_detail {
+                    self.mode = Mode::Normal;
+                    return vec![Action::Refresh];
+                }
+                if !self.marks.is_empty() {
+                    self.marks.clear();
+                    return vec![];
+                }
+                if !self.filter_input.is_empty() {
+                    self.filter_input.clear();
+                    return self.apply_filter();
+                }
+            }
+            Cmd::Filter => {
+                self.pane = if in_detail { Pane::Orders } else { self.pane };
+                self.mode = Mode::Filter;
+            }
+            Cmd::CommandLine => {
+                self.from_detail = in_detail;
+                self.command_input.clear();
+                self.history_pos = None;
+                self.mode = Mode::Command;
+            }
+            Cmd::Hold => return self.hold("held from the console".into()),
+            Cmd::Release => return self.release(),
+            Cmd::Cancel => {
+                self.from_detail = in_detail;
+                self.ask_cancel("cancelled from the console".into())
+            }
+            Cmd::Mark => {
+                if in_detail || self.pane != Pane::Orders {
+                    self.set_toast("marks are for the Orders pane", true);
+                } else if let Some(id) = self.target() {
+                    if !self.marks.remove(&id) {
+                        self.marks.insert(id);
+                    }
+                } else {
+                    return self.no_target();
+                }
+            }
+            Cmd::Reroute => {
+                let Some(id) = self.target() else {
+                    return self.no_target();
+                };
+                self.from_detail = in_detail;
+                self.picker = Some(Picker {
+                    id,
+                    options: None,
+                    selected: 0,
+                });
+                self.mode = Mode::Reroute;
+                return vec![Action::LoadReroute(id)];
+            }
+            Cmd::Ship => {
+                let Some(id) = self.target() else {
+                    return self.no_target();
+                };
+                self.from_detail = in_detail;
+                self.mode = Mode::Ship(ShipForm {
+                    id,
+                    ..ShipForm::default()
+                });
+            }
+            Cmd::Adjust => {
+                let l = &self.lists[Pane::Inventory.index()];
+                let row = l.selected.checked_sub(l.top).and_then(|i| l.stock.get(i));
+                match row {
+                    Some((key, on_hand)) if self.pane == Pane::Inventory && !in_detail => {
+                        self.from_detail = false;
+                        self.mode = Mode::Adjust(AdjustForm {
+                            key: key.clone(),
+                            current: *on_hand,
+                            input: String::new(),
+                        });
+                    }
+                    _ => self.set_toast("select a stock record first (Inventory pane)", true),
+                }
+            }
+            Cmd::Copy => match self.target() {
+                Some(id) => {
+                    self.set_toast(format!("copied {id}"), false);
+                    return vec![Action::Copy(id.to_string())];
+                }
+                None => return self.no_target(),
+            },
+            Cmd::Sort => {
+                if in_detail || self.pane != Pane::Orders {
+                    self.set_toast("S sorts the Orders pane", true);
+                } else {
+                    self.sort = self.sort.next();
+                    return vec![Action::Refresh];
+                }
+            }
+            Cmd::Refresh => return vec![Action::Refresh],
+        }
+        vec![]
+    }
+
+    fn move_by(&mut self, delta: i64) -> Vec<Action> {
+        let sel = self.list().selected as i64 + delta;
+        self.move_to(sel.max(0) as usize)
+    }
+
+    fn move_to(&mut self, row: usize) -> Vec<Action> {
+        let page = self.page.max(1);
+        let l = self.list_mut();
+        let row = row.min(l.last());
+        l.selected = row;
+        let old_top = l.top;
+        if row < l.top {
+            l.top = row;
+        } else if row >= l.top + page {
+            l.top = row + 1 - page;
+        }
+        if l.top != old_top || self.pane == Pane::Queues {
+            vec![Action::Refresh]
+        } else {
+            vec![]
+        }
+    }
+
+    fn apply_filter(&mut self) -> Vec<Action> {
+        self.filter = Filter::parse(&self.filter_input);
+        let l = &mut self.lists[Pane::Orders.index()];
+        l.selected = 0;
+        l.top = 0;
+        vec![Action::Refresh]
+    }
+
+    pub(super) fn filter_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        match key.code {
+            KeyCode::Esc => {
+                self.mode = Mode::Normal;
+                self.filter_input.clear();
+                self.apply_filter()
+            }
+            KeyCode::Enter => {
+                self.mode = Mode::Normal;
+                if !self.filter.unknown.is_empty() {
+                    let unknown = self.filter.unknown.join(" ");
+                    self.set_toast(format!("ignored filter terms: {unknown}"), true);
+                }
+                vec![]
+            }
+            KeyCode::Backspace => {
+                self.filter_input.pop();
+                self.apply_filter()
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter_input.clear();
+                self.apply_filter()
+            }
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                self.filter_input.push(c);
+                if self.pane != Pane::Orders {
+                    self.pane = Pane::Orders;
+                }
+                self.apply_filter()
+            }
+            _ => vec![],
+        }
+    }
+}
