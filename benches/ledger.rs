@@ -4,97 +4,17 @@
 //!
 //! `cargo bench --bench ledger` (ORDO_BENCH_ORDERS sets the count, default 50000).
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Instant;
 
-use chrono::{Duration, TimeZone, Utc};
-use rust_decimal::Decimal;
-
 use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, Outcome, StockRow};
-use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
-    OnUnroutable, Totals,
-};
+use ordo::model::{Actor, OnUnroutable};
 use ordo::routing::RuleSet;
+
+use common::{locations, order, CACHE, SKUS};
 use ordo::store::{RawRecord, Store};
-
-const CACHE: u64 = 64 << 20;
-const SKUS: usize = 200;
-
-fn locations() -> Vec<Location> {
-    [
-        ("wh-east", 40.73, -74.17),
-        ("wh-central", 41.88, -87.63),
-        ("wh-west", 39.53, -119.81),
-        ("store-nyc", 40.75, -73.99),
-        ("store-sf", 37.78, -122.41),
-        ("dropship-acme", 33.75, -84.39),
-    ]
-    .iter()
-    .enumerate()
-    .map(|(i, (id, lat, lon))| Location {
-        id: id.to_string(),
-        name: id.to_string(),
-        kind: LocationKind::Warehouse,
-        priority: Some(i as u32 + 1),
-        lat: Some(*lat),
-        lon: Some(*lon),
-        tags: vec![],
-        channels: vec![],
-        daily_capacity: None,
-    })
-    .collect()
-}
-
-fn order(i: usize) -> ChannelOrder {
-    let at =
-        Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap() + Duration::milliseconds(i as i64);
-    ChannelOrder {
-        channel: ["shopify", "woocommerce", "amazon"][i % 3].into(),
-        external_id: format!("{}", 5_000_000_000u64 + i as u64),
-        number: format!("#{}", 1000 + i),
-        created_at: at,
-        updated_at: at,
-        cancelled: false,
-        financial_status: FinancialStatus::Paid,
-        customer: Customer {
-            name: Some("Grace Hopper".into()),
-            email: Some(format!("customer{i}@example.com")),
-            phone: None,
-        },
-        ship_to: Some(Address {
-            name: Some("Grace Hopper".into()),
-            line1: "1600 Pennsylvania Avenue".into(),
-            line2: None,
-            city: "Arlington".into(),
-            region: Some("VA".into()),
-            postal_code: "22202".into(),
-            country: "US".into(),
-            lat: Some(38.86),
-            lon: Some(-77.05),
-        }),
-        ship_method: "standard".into(),
-        pickup_location: None,
-        lines: (0..3)
-            .map(|l| Line {
-                line: l + 1,
-                sku: format!("SKU-{:04}", (i * 7 + l as usize * 13) % SKUS),
-                title: Some("Organic cotton tee".into()),
-                quantity: 1 + (i + l as usize) as u32 % 2,
-                unit_price: Decimal::new(1999, 2),
-            })
-            .collect(),
-        totals: Totals {
-            subtotal: Decimal::new(5997, 2),
-            shipping: Decimal::new(499, 2),
-            tax: Decimal::new(320, 2),
-            discount: Decimal::ZERO,
-            total: Decimal::new(6816, 2),
-        },
-        currency: "USD".into(),
-        tags: vec!["web".into()],
-    }
-}
 
 struct Run {
     seconds: f64,
