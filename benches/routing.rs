@@ -182,6 +182,7 @@ fn order(i: usize) -> ChannelOrder {
                 title: None,
                 quantity: 1 + (i + l as usize) as u32 % 2,
                 unit_price: Decimal::new(1999, 2),
+                channel_line_id: None,
             })
             .collect(),
         totals: Totals {

@@ -101,6 +101,7 @@ fn order(s: &Spec) -> ChannelOrder {
                 title: Some(format!("{sku} tee")),
                 quantity: *q,
                 unit_price: Decimal::new(1999, 2),
+                channel_line_id: None,
             })
             .collect(),
         totals: Totals {

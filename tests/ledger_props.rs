@@ -136,6 +136,7 @@ fn version(ext: u8, at: DateTime<Utc>, qty: &[(usize, u32)], cancelled: bool) ->
                 title: None,
                 quantity: *q,
                 unit_price: Decimal::new(1000, 2),
+                channel_line_id: None,
             })
             .collect(),
         totals: Totals {

@@ -150,6 +150,7 @@ impl World {
                 title: None,
                 quantity: 2,
                 unit_price: Decimal::new(1000, 2),
+                channel_line_id: None,
             }],
             totals: Totals {
                 total: total.parse().unwrap(),

@@ -86,6 +86,7 @@ pub fn order(i: usize) -> ChannelOrder {
                 title: Some("Organic cotton tee".into()),
                 quantity: 1 + (i + l as usize) as u32 % 2,
                 unit_price: Decimal::new(1999, 2),
+                channel_line_id: None,
             })
             .collect(),
         totals: Totals {

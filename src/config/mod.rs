@@ -19,6 +19,7 @@
 //!
 //! Nothing here panics on any input; see the garbage tests at the bottom.
 
+mod channels;
 mod error;
 mod outline;
 mod raw;
@@ -26,6 +27,10 @@ mod validate;
 
 use std::path::{Path, PathBuf};
 
+pub use channels::{
+    ChannelConfig, ChannelSettings, WebhooksConfig, DEFAULT_AMAZON_TOKEN_URL, DEFAULT_OVERLAP_SECS,
+    DEFAULT_POLL_INTERVAL_SECS, DEFAULT_SHOPIFY_API_VERSION,
+};
 pub use error::ConfigError;
 
 use crate::model::Location;

@@ -5,6 +5,7 @@
 //! must not depend on the data: no `skip_serializing_if`, no `flatten`, no internally or
 //! adjacently tagged enums. Changing a stored type's fields means a new record format version.
 
+mod channel;
 mod decision;
 mod event;
 mod location;
@@ -12,6 +13,7 @@ mod order;
 mod quarantine;
 mod stock;
 
+pub use channel::ChannelKind;
 pub use decision::{
     Condition, Decision, DecisionStatus, Explanation, Method, OnUnroutable, Outcome, Pick,
     RuleTrace, SiteTrace, Verdict,

@@ -145,6 +145,10 @@ pub struct Line {
     pub quantity: u32,
     #[serde(with = "rust_decimal::serde::str")]
     pub unit_price: Money,
+    /// The channel's own id of this line (Shopify line item id, Amazon order item id), which a
+    /// fulfillment pushed back to the channel must name.
+    #[serde(default)]
+    pub channel_line_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

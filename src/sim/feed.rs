@@ -556,6 +556,7 @@ impl Feed {
                     title: Some(item.title.clone()),
                     quantity,
                     unit_price: item.unit_price,
+                    channel_line_id: None,
                 }
             })
             .collect()

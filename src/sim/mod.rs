@@ -4,7 +4,11 @@
 //! Until the channel connectors and their simulators exist, the demo feeds these orders through
 //! ordo's own format (`Origin { format: "ordo" }`), exactly as `ordo ingest` would.
 
+pub mod amazon;
+pub mod channel;
 pub mod feed;
+pub mod shopify;
+pub mod woocommerce;
 
 use std::str::FromStr;
 

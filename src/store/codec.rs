@@ -6,7 +6,8 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use super::StoreError;
 
-pub const FORMAT_VERSION: u8 = 1;
+/// 2: order lines carry the channel's line id.
+pub const FORMAT_VERSION: u8 = 2;
 
 pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
     let mut out = Vec::with_capacity(512);
@@ -81,6 +82,7 @@ mod tests {
                 title: None,
                 quantity: 2,
                 unit_price: "19.99".parse().unwrap(),
+                channel_line_id: None,
             }],
             totals: Totals {
                 total: "39.98".parse().unwrap(),

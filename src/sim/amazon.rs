@@ -1,0 +1,1 @@
+//! STUB: the amazon simulator (to be written).

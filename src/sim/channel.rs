@@ -1,0 +1,267 @@
+//! What the three channel simulators share: the order book a simulated shop keeps (orders as
+//! ordo's generator makes them, each with the shop's own numeric id and its version times), the
+//! fault switches tests flip (429 storms, 500s, slow answers, HTML pages, truncated bodies,
+//! expired cursors), and serving a router on loopback.
+//!
+//! Each simulator (`shopify`, `woocommerce`, `amazon`) renders the book in its vendor's JSON,
+//! speaks its vendor's paging and auth, and answers a fault the way its vendor does.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::ChannelOrder;
+
+/// One order as a simulated shop holds it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimOrder {
+    /// The shop's own id (Shopify's 13-digit id, WooCommerce's post id, Amazon's 3-7-7 id is
+    /// derived from it).
+    pub shop_id: u64,
+    /// The order as the shop last saved it; `updated_at` is its version time.
+    pub order: ChannelOrder,
+}
+
+/// The orders of one simulated shop, in the order they were last changed.
+#[derive(Debug, Default)]
+pub struct SimBook {
+    orders: Mutex<Vec<SimOrder>>,
+    next_id: AtomicU64,
+}
+
+impl SimBook {
+    pub fn new(first_id: u64) -> SimBook {
+        SimBook {
+            orders: Mutex::new(Vec::new()),
+            next_id: AtomicU64::new(first_id),
+        }
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Vec<SimOrder>> {
+        // A panic while holding this lock is a bug in a simulator; the book is still usable.
+        self.orders.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a new order or replaces the version of the same external id; returns its shop id.
+    /// An order's `external_id` is what the shop calls it; a new one gets the next shop id.
+    pub fn upsert(&self, order: ChannelOrder) -> u64 {
+        let mut orders = self.lock();
+        if let Some(pos) = orders
+            .iter()
+            .position(|o| o.order.external_id == order.external_id)
+        {
+            let mut existing = orders.remove(pos);
+            existing.order = order;
+            let id = existing.shop_id;
+            orders.push(existing);
+            return id;
+        }
+        let shop_id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        orders.push(SimOrder { shop_id, order });
+        shop_id
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Orders changed at or after `since` (and before `until` when given), oldest change first,
+    /// ties by shop id: the order WooCommerce's `orderby=modified` and Amazon's search return.
+    pub fn changed_between(
+        &self,
+        since: Option<DateTime<Utc>>,
+        until: Option<DateTime<Utc>>,
+    ) -> Vec<SimOrder> {
+        let mut out: Vec<SimOrder> = self
+            .lock()
+            .iter()
+            .filter(|o| since.is_none_or(|s| o.order.updated_at >= s))
+            .filter(|o| until.is_none_or(|u| o.order.updated_at < u))
+            .cloned()
+            .collect();
+        out.sort_by_key(|o| (o.order.updated_at, o.shop_id));
+        out
+    }
+}
+
+/// Fault switches, each counting down the answers it spoils (0 = off). Set them from a test in
+/// the same process through [`Faults::set`], or over HTTP with `POST /_sim/faults`.
+#[derive(Debug, Default)]
+pub struct Faults {
+    rate_limited: AtomicU32,
+    server_errors: AtomicU32,
+    html_pages: AtomicU32,
+    truncated: AtomicU32,
+    expired_cursors: AtomicU32,
+    slow_ms: AtomicU64,
+    /// How many requests the simulator has answered (faults included).
+    pub requests: AtomicU64,
+}
+
+/// The JSON of `POST /_sim/faults`: how many upcoming answers each fault spoils.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FaultPlan {
+    /// 429 with the vendor's throttle headers and body.
+    pub rate_limited: u32,
+    /// 500 (Shopify and WooCommerce as an HTML page, Amazon as its JSON error).
+    pub server_errors: u32,
+    /// 200 (WooCommerce: 202) with an HTML page instead of JSON.
+    pub html_pages: u32,
+    /// A 200 JSON answer cut off in the middle.
+    pub truncated: u32,
+    /// Page tokens refused as expired or undecodable.
+    pub expired_cursors: u32,
+    /// Every answer waits this long first.
+    pub slow_ms: u64,
+}
+
+/// The fault an answer should show, in the order they are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    RateLimited,
+    ServerError,
+    HtmlPage,
+    Truncated,
+}
+
+impl Faults {
+    pub fn set(&self, plan: FaultPlan) {
+        self.rate_limited.store(plan.rate_limited, Ordering::SeqCst);
+        self.server_errors
+            .store(plan.server_errors, Ordering::SeqCst);
+        self.html_pages.store(plan.html_pages, Ordering::SeqCst);
+        self.truncated.store(plan.truncated, Ordering::SeqCst);
+        self.expired_cursors
+            .store(plan.expired_cursors, Ordering::SeqCst);
+        self.slow_ms.store(plan.slow_ms, Ordering::SeqCst);
+    }
+
+    pub fn plan(&self) -> FaultPlan {
+        FaultPlan {
+            rate_limited: self.rate_limited.load(Ordering::SeqCst),
+            server_errors: self.server_errors.load(Ordering::SeqCst),
+            html_pages: self.html_pages.load(Ordering::SeqCst),
+            truncated: self.truncated.load(Ordering::SeqCst),
+            expired_cursors: self.expired_cursors.load(Ordering::SeqCst),
+            slow_ms: self.slow_ms.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Called once per answer: counts the request, waits when answers are slow, and takes one
+    /// fault if any is armed.
+    pub async fn next(&self) -> Option<Fault> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let slow = self.slow_ms.load(Ordering::SeqCst);
+        if slow > 0 {
+            tokio::time::sleep(Duration::from_millis(slow)).await;
+        }
+        [
+            (&self.rate_limited, Fault::RateLimited),
+            (&self.server_errors, Fault::ServerError),
+            (&self.html_pages, Fault::HtmlPage),
+            (&self.truncated, Fault::Truncated),
+        ]
+        .into_iter()
+        .find(|(counter, _)| take(counter))
+        .map(|(_, fault)| fault)
+    }
+
+    /// Whether the page token of this request is to be refused (counts down).
+    pub fn cursor_expired(&self) -> bool {
+        take(&self.expired_cursors)
+    }
+}
+
+fn take(counter: &AtomicU32) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
+/// A body cut in the middle, as a proxy or a dying PHP worker leaves it. The declared
+/// `Content-Length` is the full length, so the client sees the connection end early.
+pub fn truncate(body: &str) -> String {
+    body.chars().take(body.chars().count() / 2).collect()
+}
+
+/// A simulator running on loopback until dropped or shut down.
+pub struct SimServer {
+    pub addr: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl SimServer {
+    /// Serves `router` on `addr` (port 0 picks a free one). Loopback only: a simulator is never
+    /// reachable from another machine.
+    pub async fn start(router: axum::Router, addr: SocketAddr) -> std::io::Result<SimServer> {
+        if !addr.ip().is_loopback() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!("simulators listen on loopback only, not {addr}"),
+            ));
+        }
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, router).with_graceful_shutdown(async move {
+                let _ = rx.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!("simulator on {addr} stopped: {e}");
+            }
+        });
+        Ok(SimServer {
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub async fn shutdown(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Shared state every simulator's handlers get: the book and the faults.
+#[derive(Debug, Clone)]
+pub struct SimShop {
+    pub book: Arc<SimBook>,
+    pub faults: Arc<Faults>,
+}
+
+impl SimShop {
+    pub fn new(first_id: u64) -> SimShop {
+        SimShop {
+            book: Arc::new(SimBook::new(first_id)),
+            faults: Arc::new(Faults::default()),
+        }
+    }
+}

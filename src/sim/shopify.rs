@@ -1,0 +1,1 @@
+//! STUB: the shopify simulator (to be written).

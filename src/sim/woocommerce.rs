@@ -1,0 +1,1 @@
+//! STUB: the woocommerce simulator (to be written).
