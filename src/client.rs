@@ -8,10 +8,12 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+pub use crate::channels::poller::Control as ChannelControl;
+use crate::engine::hub::ChannelsHub;
 use crate::ledger::{ChangeBatch, Command, LedgerHandle, Reply, RulesStatus};
 use crate::model::{
-    Decision, Event, EventKind, Location, Order, OrderId, OrderStatus, QuarantineId, Quarantined,
-    StockKey, StockLevel,
+    ChannelHealth, Decision, Event, EventKind, Location, Order, OrderId, OrderStatus, QuarantineId,
+    Quarantined, StockKey, StockLevel,
 };
 use crate::store::{keys, Store, StoreError};
 
@@ -54,6 +56,7 @@ pub struct Client {
     store: Arc<Store>,
     ledger: LedgerHandle,
     locations: Arc<Vec<Location>>,
+    channels: Arc<ChannelsHub>,
 }
 
 impl Client {
@@ -62,7 +65,24 @@ impl Client {
             store,
             ledger,
             locations: Arc::new(locations),
+            channels: Arc::new(ChannelsHub::default()),
         }
+    }
+
+    /// The same client with the engine's channel services behind it.
+    pub fn with_channels(mut self, channels: Arc<ChannelsHub>) -> Client {
+        self.channels = channels;
+        self
+    }
+
+    /// Every configured channel's health: last success, lag, errors, rate-limit headroom.
+    pub fn channels(&self) -> Vec<ChannelHealth> {
+        self.channels.health()
+    }
+
+    /// Asks a channel's poller to pause, resume, or poll now.
+    pub fn control_channel(&self, id: &str, control: ChannelControl) -> Result<(), String> {
+        self.channels.control(id, control)
     }
 
     pub fn locations(&self) -> &[Location] {

@@ -84,6 +84,10 @@ fn assert_config_error(out: &Output, file: &Path, line: Option<usize>, needles: 
     }
 }
 
+/// The body of a valid Shopify channel (3 lines).
+const SHOP: &str =
+    "kind = \"shopify\"\nbase_url = \"https://a.myshopify.com\"\ntoken_env = \"SHOPIFY_TOKEN\"\n";
+
 /// A valid location to surround the mistakes with.
 const WH: &str =
     "[[locations]]\nid = \"wh-east\"\nkind = \"warehouse\"\nlat = 40.73\nlon = -74.17\n";
@@ -204,9 +208,46 @@ fn cases() -> Vec<(String, usize, Vec<&'static str>)> {
             vec!["on_unroutable = \"drop\" is not allowed", "\"backorder\"", "\"hold\""],
         ),
         (
-            "[[channels]]\nid = \"shopify\"\n\n[[channels]]\nid = \"shopify\"\n".to_owned(),
-            5,
+            format!("[[channels]]\nid = \"shopify\"\n{SHOP}\n[[channels]]\nid = \"shopify\"\n{SHOP}"),
+            8,
             vec!["channels[1].id = \"shopify\" is already used by channels[0] at line 2"],
+        ),
+        // [[channels]]: a key of another kind, an unknown kind, a bad URL, [webhooks]
+        (
+            "[[channels]]\nid = \"woo\"\nkind = \"woocommerce\"\nbase_url = \"https://shop.example.com\"\ntoken_env = \"SHOPIFY_TOKEN\"\n".to_owned(),
+            5,
+            vec!["channels[0].token_env is a shopify key; a woocommerce channel uses consumer_key_env and consumer_secret_env"],
+        ),
+        (
+            "[[channels]]\nid = \"web\"\nkind = \"shopfiy\"\nbase_url = \"https://a.myshopify.com\"\n".to_owned(),
+            3,
+            vec![
+                "channels[0].kind = \"shopfiy\" is not a channel kind",
+                "\"shopify\", \"woocommerce\" or \"amazon\"",
+                "did you mean \"shopify\"?",
+            ],
+        ),
+        (
+            format!("[[channels]]\nid = \"web\"\n{}", SHOP.replace("https://", "")),
+            4,
+            vec!["channels[0].base_url = \"a.myshopify.com\" is not a URL", "https://"],
+        ),
+        (
+            format!("[[channels]]\nid = \"web\"\n{SHOP}tokn = \"X\"\n"),
+            6,
+            vec![
+                "unknown key `tokn` in [[channels]] #1",
+                "expected one of: id, kind, base_url,",
+                "webhook_secret_env",
+            ],
+        ),
+        (
+            "\n[webhooks]\nlisten = \"localhost:8787\"\n".to_owned(),
+            3,
+            vec![
+                "webhooks.listen = \"localhost:8787\" is not an IP address and port",
+                "listen = \"127.0.0.1:8787\"",
+            ],
         ),
         (
             "[[channels]]\nkind = \"shopify\"\n".to_owned(),
@@ -281,6 +322,35 @@ fn every_bad_config_is_a_one_line_error_with_file_line_and_key() {
         assert!(
             !sb.path("data").exists(),
             "case {i}: the store was touched before the config was validated"
+        );
+    }
+}
+
+/// A secret pasted where the name of its environment variable belongs is refused, and is not
+/// printed: not on stderr, not on stdout.
+#[test]
+fn a_secret_in_the_config_is_never_printed() {
+    let secret = "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";
+    let sb = Sandbox::new();
+    let file = sb.write(
+        "secret.toml",
+        &format!(
+            "[[channels]]\nid = \"web\"\nkind = \"shopify\"\nbase_url = \"https://a.myshopify.com\"\ntoken_env = \"{secret}\"\n"
+        ),
+    );
+    let out = sb.check(&file);
+    assert_config_error(
+        &out,
+        &file,
+        Some(5),
+        &["channels[0].token_env names an environment variable that holds the secret, not the secret itself"],
+    );
+    for stream in [&out.stderr, &out.stdout] {
+        let text = String::from_utf8_lossy(stream);
+        assert!(!text.contains(secret), "the secret was printed: {text}");
+        assert!(
+            !text.contains("8c1f0e4b"),
+            "part of the secret was printed: {text}"
         );
     }
 }

@@ -9,15 +9,19 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use rust_decimal::Decimal;
 
+use std::sync::Arc;
+
 use ordo::client::Client;
+use ordo::config::{ChannelConfig, ChannelSettings};
 use ordo::console::app::App;
 use ordo::console::data::{self, Data};
 use ordo::console::ui;
+use ordo::engine::hub::ChannelsHub;
 use ordo::engine::Engine;
 use ordo::ledger::{Command, LedgerSettings, Origin, Outcome, StockRow};
 use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
-    OnUnroutable, Totals,
+    Actor, Address, ChannelHealth, ChannelKind, ChannelOrder, Customer, FinancialStatus, Line,
+    Location, LocationKind, OnUnroutable, Totals,
 };
 use ordo::routing::RuleSet;
 
@@ -426,4 +430,136 @@ async fn screens() {
     insta::assert_snapshot!("adjust_stock_120x30", screen(&a, &d));
     press(&mut a, KeyCode::Enter);
     insta::assert_snapshot!("confirm_adjust_stock_120x30", screen(&a, &d));
+}
+
+fn channel(id: &str, kind: ChannelKind) -> ChannelConfig {
+    let env = |s: &str| format!("{}_{s}", id.to_uppercase().replace('-', "_"));
+    ChannelConfig {
+        id: id.into(),
+        kind,
+        base_url: format!("https://{id}.example.com"),
+        enabled: true,
+        poll_interval_secs: 60,
+        overlap_secs: 300,
+        page_size: None,
+        sku_map: Default::default(),
+        settings: match kind {
+            ChannelKind::Shopify => ChannelSettings::Shopify {
+                token_env: env("TOKEN"),
+                api_version: "2025-01".into(),
+                location_id: None,
+                webhook_secret_env: None,
+            },
+            ChannelKind::Woocommerce => ChannelSettings::Woocommerce {
+                consumer_key_env: env("KEY"),
+                consumer_secret_env: env("SECRET"),
+                webhook_secret_env: None,
+            },
+            ChannelKind::Amazon => ChannelSettings::Amazon {
+                refresh_token_env: env("REFRESH"),
+                client_id_env: env("ID"),
+                client_secret_env: env("SECRET"),
+                token_url: "https://api.amazon.com/auth/o2/token".into(),
+                marketplace_ids: vec!["ATVPDKIKX0DER".into()],
+                seller_id: None,
+            },
+        },
+    }
+}
+
+/// Three channels with their health pinned to [`now`]: `shop-us` idle, `woo-eu` failing with
+/// a long error (wide characters in it), `amazon-na` paused by an operator.
+fn channels_hub() -> ChannelsHub {
+    let hub = ChannelsHub::new(&[
+        channel("shop-us", ChannelKind::Shopify),
+        channel("woo-eu", ChannelKind::Woocommerce),
+        channel("amazon-na", ChannelKind::Amazon),
+    ]);
+    let ago = |s: i64| Some(now() - chrono::Duration::seconds(s));
+    let set = |id: &str, f: &dyn Fn(&mut ChannelHealth)| {
+        let shared = hub.shared(id).expect("configured");
+        let mut h = shared.lock().unwrap();
+        f(&mut h);
+    };
+    set("shop-us", &|h| {
+        h.state = "idle".into();
+        h.last_success = ago(12);
+        h.last_attempt = ago(12);
+        h.watermark = ago(180);
+        h.pages = 9;
+        h.orders = 42;
+        h.webhooks = 17;
+        h.rate_remaining = Some(38.0);
+        h.rate_limit = Some(40.0);
+        h.next_poll_at = ago(-48);
+    });
+    set("woo-eu", &|h| {
+        h.state = "failing".into();
+        h.last_success = ago(2 * 3600);
+        h.last_attempt = ago(40);
+        h.watermark = ago(2 * 3600 + 300);
+        h.pages = 3;
+        h.orders = 7;
+        h.errors = 11;
+        h.consecutive_errors = 4;
+        h.last_error = Some(
+            "GET https://woo-eu.example.com/wp-json/wc/v3/orders?modified_after=2026-11-28T09:55:00Z&per_page=100: \
+             503 Service Unavailable: upstream connect error or disconnect/reset before headers; \
+             reset reason: connection timeout. 店铺维护中，请稍后再试 🚧 (the shop is under maintenance)"
+                .into(),
+        );
+        h.last_error_at = ago(40);
+        h.next_poll_at = ago(-80);
+    });
+    set("amazon-na", &|h| {
+        h.paused = true;
+        h.state = "paused".into();
+        h.last_success = ago(25 * 60);
+        h.last_attempt = ago(25 * 60);
+        h.watermark = ago(26 * 60);
+        h.pages = 31;
+        h.orders = 130;
+        h.errors = 2;
+        h.last_error = Some("429 Too Many Requests (throttled)".into());
+        h.last_error_at = ago(50 * 60);
+        h.rate_remaining = Some(1.0);
+        h.rate_limit = Some(20.0);
+    });
+    hub
+}
+
+#[tokio::test]
+async fn channel_screens() {
+    let f = fixture().await;
+    let c = &f.client.clone().with_channels(Arc::new(channels_hub()));
+
+    // 120x30: the failing channel selected, its whole error below the table.
+    let mut a = app(120, 30);
+    press(&mut a, KeyCode::Char('4'));
+    load(c, &mut a);
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('j'));
+    let d = load(c, &mut a);
+    assert_eq!(a.selected_channel(), Some(("woo-eu", false)));
+    insta::assert_snapshot!("channels_health_120x30", screen(&a, &d));
+
+    // 80x24: no KIND column, the header squeezed to fit the channel counter.
+    let mut a = app(80, 24);
+    press(&mut a, KeyCode::Char('4'));
+    load(c, &mut a);
+    press(&mut a, KeyCode::Char('j'));
+    press(&mut a, KeyCode::Char('j'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("channels_health_80x24", screen(&a, &d));
+
+    // The paused channel selected: it says how to resume.
+    press(&mut a, KeyCode::Char('g'));
+    let d = load(c, &mut a);
+    assert_eq!(a.selected_channel(), Some(("amazon-na", true)));
+    insta::assert_snapshot!("channels_paused_80x24", screen(&a, &d));
+
+    // The header counter shows on the other panes too.
+    press(&mut a, KeyCode::Char('1'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("orders_with_channels_80x24", screen(&a, &d));
 }

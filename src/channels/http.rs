@@ -22,7 +22,19 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
         .connect_timeout(Duration::from_secs(5))
-        .redirect(reqwest::redirect::Policy::limited(3))
+        // Credentials travel in custom headers (X-Shopify-Access-Token, x-amz-access-token)
+        // that reqwest does not strip on a redirect: never follow one to another origin.
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            let cross_origin = attempt
+                .previous()
+                .first()
+                .is_some_and(|first| first.origin() != attempt.url().origin());
+            if cross_origin || attempt.previous().len() >= 3 {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        }))
         .user_agent(concat!("ordo/", env!("CARGO_PKG_VERSION")))
         .build()
         // Building a client only fails when the TLS backend cannot start, which with rustls

@@ -11,7 +11,9 @@
 pub mod amazon;
 pub mod http;
 pub mod ordo_format;
+pub mod poller;
 pub mod shopify;
+pub mod webhooks;
 pub mod woocommerce;
 
 use std::collections::HashMap;
@@ -138,6 +140,16 @@ pub trait Channel: Send + Sync {
     /// One page of orders changed since a time, or the next page of a window. Every order of
     /// the page comes back, mapped or unmappable; nothing is dropped.
     fn fetch_page(&self, request: PageRequest) -> BoxFuture<'_, Result<Page, ChannelError>>;
+}
+
+/// The quarantine format of one order of this kind as its API returned it (poll, webhook or
+/// saved answer), so `ordo quarantine retry` maps it again the same way.
+pub fn format_of(kind: ChannelKind, raw: &str) -> &'static str {
+    match kind {
+        ChannelKind::Shopify => shopify::FORMAT,
+        ChannelKind::Woocommerce => woocommerce::FORMAT,
+        ChannelKind::Amazon => amazon::format_of(raw),
+    }
 }
 
 /// Maps one stored raw payload again (`ordo quarantine retry`), by the format name it was

@@ -9,7 +9,9 @@ mod logging;
 mod orders;
 mod quarantine;
 mod route;
+mod sim;
 mod stock;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -93,6 +95,12 @@ pub enum Command {
     Console(console::ConsoleArgs),
     /// A fresh demo store with a live order feed, and the console opened on it.
     Demo(console::DemoArgs),
+    /// Poll every enabled channel to the end of its new orders, commit, exit.
+    Sync(sync::SyncArgs),
+    /// The engine headless: channel pollers and the webhook receiver, until SIGTERM.
+    Serve(sync::ServeArgs),
+    /// The channel simulators alone on loopback (Shopify, WooCommerce, Amazon); prints their URLs.
+    Sim(sim::SimArgs),
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -160,6 +168,9 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Rules(cmd) => route::rules(cmd),
         Command::Reroute(args) => route::reroute(&ctx, args),
         Command::Console(args) => console::console(&ctx, args),
+        Command::Sync(args) => sync::sync(&ctx, args),
+        Command::Serve(args) => sync::serve(&ctx, args),
+        Command::Sim(args) => sim::run(args),
         Command::Demo(_) => unreachable!("ordo demo is dispatched before the context is loaded"),
     }
 }

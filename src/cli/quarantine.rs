@@ -5,6 +5,7 @@ use anyhow::{bail, Result};
 use clap::Subcommand;
 
 use crate::channels::ordo_format::{self, Parsed};
+use crate::channels::{self, MapContext};
 use crate::ledger::{Command, Origin, Outcome};
 use crate::model::{QuarantineId, Quarantined};
 
@@ -93,13 +94,7 @@ fn retry(ctx: &Context, only: Option<QuarantineId>) -> Result<()> {
             format: q.format.clone(),
             raw: Some(q.raw.clone()),
         };
-        let command = if q.format != ordo_format::FORMAT {
-            Command::Quarantine {
-                origin,
-                reason: format!("no mapper for format `{}` in this build", q.format),
-                existing: Some(q.id),
-            }
-        } else {
+        let command = if q.format == ordo_format::FORMAT {
             match ordo_format::parse_line(&q.raw) {
                 Parsed::Order(order) => Command::Ingest {
                     order,
@@ -109,6 +104,27 @@ fn retry(ctx: &Context, only: Option<QuarantineId>) -> Result<()> {
                 Parsed::Unreadable { reason, .. } => Command::Quarantine {
                     origin,
                     reason,
+                    existing: Some(q.id),
+                },
+            }
+        } else {
+            // A channel's payload: mapped again with the channel's current config (a SKU map
+            // added since is what usually fixes it).
+            let map = map_context(ctx, &q.source);
+            match channels::map_payload(&q.format, &q.raw, &map) {
+                Some(Ok(order)) => Command::Ingest {
+                    order: Box::new(order),
+                    origin,
+                    resolves: Some(q.id),
+                },
+                Some(Err(reason)) => Command::Quarantine {
+                    origin,
+                    reason,
+                    existing: Some(q.id),
+                },
+                None => Command::Quarantine {
+                    origin,
+                    reason: format!("no mapper for format `{}` in this build", q.format),
                     existing: Some(q.id),
                 },
             }
@@ -132,4 +148,16 @@ fn retry(ctx: &Context, only: Option<QuarantineId>) -> Result<()> {
     engine.shutdown();
     println!("{fixed} mapped, {still} still quarantined");
     Ok(())
+}
+
+/// How a channel payload from `source` (a channel id) is mapped: with that channel's config
+/// when it is configured, else with no SKU map.
+fn map_context(ctx: &Context, source: &str) -> MapContext {
+    match ctx.config.channels.iter().find(|c| c.id == source) {
+        Some(c) => MapContext::from(c),
+        None => MapContext {
+            channel_id: source.to_string(),
+            ..MapContext::default()
+        },
+    }
 }

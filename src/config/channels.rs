@@ -16,7 +16,14 @@ pub const DEFAULT_POLL_INTERVAL_SECS: u64 = 60;
 /// How far back each incremental poll reaches before the last committed change (edge case 11).
 pub const DEFAULT_OVERLAP_SECS: u64 = 300;
 
-/// One `[[channels]]` entry.
+/// Least and most seconds between polls (`poll_interval_secs`): one second to one day.
+pub(super) const POLL_INTERVAL_RANGE: (u64, u64) = (1, 86_400);
+/// Most seconds of `overlap_secs`: one week (more would re-read a long history on every poll).
+pub(super) const MAX_OVERLAP_SECS: u64 = 7 * 86_400;
+
+/// One `[[channels]]` entry, as validated by `Config::load`: `id` is non-empty and unique,
+/// `base_url` is an http(s) URL with a host and no query, without a trailing slash, and every
+/// `*_env` is an environment variable name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelConfig {
     /// ordo's name for the channel: the `channel` of its orders, unique in the file.
@@ -26,15 +33,18 @@ pub struct ChannelConfig {
     /// the site, `/wp-json/wc/v3` is added), `https://sellingpartnerapi-na.amazon.com`.
     pub base_url: String,
     /// A disabled channel is neither polled nor pushed to; its webhooks are refused.
+    /// Default true.
     pub enabled: bool,
+    /// Default [`DEFAULT_POLL_INTERVAL_SECS`]; 1 to 86400.
     pub poll_interval_secs: u64,
     /// How far before the last committed change each poll starts again.
+    /// Default [`DEFAULT_OVERLAP_SECS`]; 0 to 604800 (one week).
     pub overlap_secs: u64,
     /// Page size asked for; None = the channel's maximum (Shopify 250, WooCommerce 100,
-    /// Amazon 100).
+    /// Amazon 100). When given, 1 to that maximum.
     pub page_size: Option<u32>,
     /// The channel's product references (variant id, product id, ASIN) to ordo SKUs, for lines
-    /// that carry no usable SKU (`[channels.sku_map]`).
+    /// that carry no usable SKU (`[channels.sku_map]`). Keys and values are non-empty.
     pub sku_map: BTreeMap<String, String>,
     pub settings: ChannelSettings,
 }
@@ -46,7 +56,7 @@ pub enum ChannelSettings {
         token_env: String,
         /// `YYYY-MM`; default [`DEFAULT_SHOPIFY_API_VERSION`].
         api_version: String,
-        /// The Shopify location whose inventory levels ordo sets (the inventory issue).
+        /// The Shopify location whose inventory levels ordo sets (the inventory issue); > 0.
         location_id: Option<u64>,
         webhook_secret_env: Option<String>,
     },
@@ -59,11 +69,11 @@ pub enum ChannelSettings {
         refresh_token_env: String,
         client_id_env: String,
         client_secret_env: String,
-        /// Default [`DEFAULT_AMAZON_TOKEN_URL`].
+        /// An http(s) URL; default [`DEFAULT_AMAZON_TOKEN_URL`].
         token_url: String,
-        /// At least one, e.g. `ATVPDKIKX0DER` (US).
+        /// At least one, none empty, e.g. `ATVPDKIKX0DER` (US).
         marketplace_ids: Vec<String>,
-        /// Needed for listings (stock) pushes.
+        /// Needed for listings (stock) pushes; non-empty when given.
         seller_id: Option<String>,
     },
 }
@@ -86,5 +96,56 @@ impl ChannelConfig {
 /// `[webhooks]`: where ordo takes the channels' pushes. Absent = no webhook receiver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhooksConfig {
+    /// `listen = "127.0.0.1:8787"`: an IP address and a port other than 0 (required).
     pub listen: SocketAddr,
+}
+
+/// Keys every `[[channels]]` entry may have, in the order of `RawChannel`.
+pub(super) const COMMON_KEYS: &[&str] = &[
+    "id",
+    "kind",
+    "base_url",
+    "enabled",
+    "poll_interval_secs",
+    "overlap_secs",
+    "page_size",
+    "sku_map",
+];
+
+/// The keys of one kind besides [`COMMON_KEYS`], in the order of `RawChannel`.
+pub(super) fn kind_keys(kind: ChannelKind) -> &'static [&'static str] {
+    match kind {
+        ChannelKind::Shopify => &[
+            "token_env",
+            "api_version",
+            "location_id",
+            "webhook_secret_env",
+        ],
+        ChannelKind::Woocommerce => &[
+            "consumer_key_env",
+            "consumer_secret_env",
+            "webhook_secret_env",
+        ],
+        ChannelKind::Amazon => &[
+            "refresh_token_env",
+            "client_id_env",
+            "client_secret_env",
+            "token_url",
+            "marketplace_ids",
+            "seller_id",
+        ],
+    }
+}
+
+/// Whether `key` may be written in a channel of `kind`.
+pub(super) fn allows(kind: ChannelKind, key: &str) -> bool {
+    COMMON_KEYS.contains(&key) || kind_keys(kind).contains(&key)
+}
+
+/// The largest `page_size` of each kind (also what is asked for when it is not given).
+pub(super) fn max_page_size(kind: ChannelKind) -> u32 {
+    match kind {
+        ChannelKind::Shopify => 250,
+        ChannelKind::Woocommerce | ChannelKind::Amazon => 100,
+    }
 }

@@ -233,6 +233,15 @@ pub(super) fn schema(
             Some(path) => describe_table(path),
             None => "in the file".to_owned(),
         };
+        // A channel takes the common keys and those of its kind: list only those.
+        let mut expected = expected;
+        if let Some([Seg::Key(k), Seg::Index(i)]) = table {
+            if k == "channels" {
+                if let Some(kind) = channel_kind(text, *i) {
+                    expected.retain(|key| super::channels::allows(kind, key));
+                }
+            }
+        }
         return ConfigError::UnknownKey {
             file: file.to_path_buf(),
             line,
@@ -321,6 +330,19 @@ fn rule_name(text: &str, index: usize) -> Option<String> {
     ];
     match value_at(text, &path)? {
         toml::Value::String(name) => Some(name),
+        _ => None,
+    }
+}
+
+/// The `kind` of `channels[index]` when it is a known one (error path only; see [`rule_name`]).
+fn channel_kind(text: &str, index: usize) -> Option<crate::model::ChannelKind> {
+    let path = [
+        Seg::Key("channels".to_owned()),
+        Seg::Index(index),
+        Seg::Key("kind".to_owned()),
+    ];
+    match value_at(text, &path)? {
+        toml::Value::String(kind) => crate::model::ChannelKind::parse(&kind),
         _ => None,
     }
 }

@@ -6,6 +6,8 @@
 //! as i64 so that `priority = -1` gets our "out of range; use ..." message rather than serde's.
 //! Field order is the order listed in "expected one of: ..." messages.
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -20,9 +22,9 @@ pub(super) struct RawConfig {
     pub inventory: RawInventory,
     #[serde(default)]
     pub locations: Vec<Spanned<RawLocation>>,
-    /// Reserved for the connectors issue: kept raw, only `id` is checked.
     #[serde(default)]
-    pub channels: Vec<Spanned<toml::Table>>,
+    pub channels: Vec<Spanned<RawChannel>>,
+    pub webhooks: Option<RawWebhooks>,
     /// Routing's own `Rule` (`deny_unknown_fields`, money as decimal strings), so a rule reads
     /// the same here as in a scenario file; its enumerated fields stay strings and are checked
     /// in `validate` with the rule's name.
@@ -67,4 +69,44 @@ pub(super) struct RawConsole {
     pub theme: Option<Spanned<String>>,
     pub timezone: Option<Spanned<String>>,
     pub operator: Option<Spanned<String>>,
+}
+
+/// One `[[channels]]` entry: the keys of every kind, so that a key of another kind reaches
+/// `validate` and gets a message naming its kind rather than "unknown key". The unknown-key
+/// message lists only the keys of the entry's own kind (see `error::schema`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table of channel settings")]
+pub(super) struct RawChannel {
+    /// Any value, so that `id = 7` gets the "must be a string; quote it" message.
+    pub id: Option<Spanned<toml::Value>>,
+    pub kind: Option<Spanned<String>>,
+    pub base_url: Option<Spanned<String>>,
+    pub enabled: Option<bool>,
+    pub poll_interval_secs: Option<Spanned<i64>>,
+    pub overlap_secs: Option<Spanned<i64>>,
+    pub page_size: Option<Spanned<i64>>,
+    /// Not `Spanned` itself: a table made by dotted keys (`sku_map.123 = "A"`) has no span.
+    pub sku_map: Option<BTreeMap<String, Spanned<String>>>,
+    // Shopify
+    pub token_env: Option<Spanned<String>>,
+    pub api_version: Option<Spanned<String>>,
+    pub location_id: Option<Spanned<i64>>,
+    // WooCommerce
+    pub consumer_key_env: Option<Spanned<String>>,
+    pub consumer_secret_env: Option<Spanned<String>>,
+    // Shopify and WooCommerce
+    pub webhook_secret_env: Option<Spanned<String>>,
+    // Amazon
+    pub refresh_token_env: Option<Spanned<String>>,
+    pub client_id_env: Option<Spanned<String>>,
+    pub client_secret_env: Option<Spanned<String>>,
+    pub token_url: Option<Spanned<String>>,
+    pub marketplace_ids: Option<Spanned<Vec<Spanned<String>>>>,
+    pub seller_id: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a table, e.g. [webhooks]")]
+pub(super) struct RawWebhooks {
+    pub listen: Option<Spanned<String>>,
 }

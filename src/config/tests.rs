@@ -64,7 +64,7 @@ fn embedded_default_is_valid() {
         .filter(|l| !l.channels.is_empty())
         .count();
     assert_eq!(restricted, 1, "only one location limits its channels");
-    assert!(c.channels.is_empty());
+    assert!(c.channels.is_empty() && c.webhooks.is_none());
     assert_eq!(c.rules.len(), 6, "see default_rules_show_every_feature");
     assert_eq!(c.on_unroutable, OnUnroutable::Backorder);
     assert_eq!(c.store.cache_capacity_mb, 64);
@@ -126,6 +126,7 @@ fn empty_file_means_all_defaults() {
     assert_eq!(c.on_unroutable, OnUnroutable::Backorder);
     assert_eq!(c.console.theme, "default");
     assert!(c.locations.is_empty() && c.channels.is_empty() && c.rules.is_empty());
+    assert_eq!(c.webhooks, None);
 }
 
 #[test]
@@ -156,7 +157,12 @@ name = "Bee"
 kind = "dropship"
 [[channels]]
 id = "pos"
-anything = { goes = true }
+kind = "woocommerce"
+base_url = "https://pos.example.com"
+consumer_key_env = "POS_KEY"
+consumer_secret_env = "POS_SECRET"
+[webhooks]
+listen = "127.0.0.1:8787"
 [[rules]]
 name = "r"
 when = { channels = ["pos"], countries = ["US"], ship_methods = ["ground"], total_min = "1", total_max = "2.50", skus_any = ["S"] }
@@ -202,6 +208,11 @@ reason = "why"
     let b = c.location("b").expect("b");
     assert_eq!((b.name.as_str(), b.priority, b.lat), ("Bee", None, None));
     assert_eq!(c.channels.len(), 1);
+    assert_eq!(c.channels[0].id, "pos");
+    assert_eq!(
+        c.webhooks.as_ref().map(|w| w.listen.to_string()).as_deref(),
+        Some("127.0.0.1:8787")
+    );
     let want = Rule {
         name: "r".into(),
         when: Some(When {
@@ -386,7 +397,7 @@ prority = 2
 fn unknown_key_elsewhere() {
     assert_eq!(
         err("on_unroutable = \"hold\"\ncolour = 1\n"),
-        "/x/ordo.toml:2: unknown key `colour` at the top level; expected one of: data_dir, on_unroutable, store, inventory, locations, channels, rules, console"
+        "/x/ordo.toml:2: unknown key `colour` at the top level; expected one of: data_dir, on_unroutable, store, inventory, locations, channels, webhooks, rules, console"
     );
     assert_eq!(
         err("[store]\ncache_capacity = 64\n"),
@@ -607,31 +618,6 @@ fn impossible_top_level_values() {
         (
             "data_dir = \"\"\n",
             "/x/ordo.toml:1: data_dir is empty; remove it to use the default data folder, or give a path",
-        ),
-    ];
-    for (text, want) in cases {
-        assert_eq!(&err(text), want, "for {text:?}");
-    }
-}
-
-#[test]
-fn channel_ids() {
-    let cases: &[(&str, &str)] = &[
-        (
-            "[[channels]]\nid = \"shopify\"\n\n[[channels]]\nkind = \"x\"\nid = \"shopify\"\n",
-            "/x/ordo.toml:6: channels[1].id = \"shopify\" is already used by channels[0] at line 2; channel ids must be unique",
-        ),
-        (
-            "[[channels]]\nkind = \"shopify\"\n",
-            "/x/ordo.toml:1: channels[0]: missing key `id`; every channel needs one, e.g. id = \"shopify\"",
-        ),
-        (
-            "[[channels]]\nid = 7\n",
-            "/x/ordo.toml:2: channels[0].id must be a string, not an integer; quote it, e.g. id = \"shopify\"",
-        ),
-        (
-            "[[channels]]\nid = \"\"\n",
-            "/x/ordo.toml:2: channels[0].id is empty; name the channel, e.g. id = \"shopify\"",
         ),
     ];
     for (text, want) in cases {
@@ -1202,6 +1188,16 @@ fn garbage_never_panics() {
         "[[locations]]\npriority = 9223372036854775807",
         "[[channels]]\nid = [1]",
         "[[channels]]\n[channels.id]\nx = 1",
+        "[[channels]]\nkind = \"shopify\"\nbase_url = \"\"\ntoken_env = \"\"",
+        "[[channels]]\nkind = \"amazon\"\nmarketplace_ids = [[]]\nsku_map = { \"\" = \"\" }",
+        "[[channels]]\nkind = \"woocommerce\"\nbase_url = \"http://[::1\"\npage_size = -1",
+        "[[channels]]\nbase_url = \"https://a@b?c#d\"\npoll_interval_secs = 9223372036854775807",
+        "[[channels]]\nsku_map.a.b = \"x\"\nkind = \"x\"",
+        "[[channels]]\n[channels.sku_map]\n\"\" = 1",
+        "[webhooks]",
+        "webhooks = 1",
+        "webhooks.listen = \"[::]:0\"",
+        "[webhooks]\nlisten = \"\\u0000\"\nx = 1",
         "[[rules]]\n[[rules.x]]",
         "rules = [1]",
         "rules = [[]]",
@@ -1254,6 +1250,17 @@ mod prop {
             Just("[store]\n".to_owned()),
             Just("[console]\n".to_owned()),
             Just("[[channels]]\n".to_owned()),
+            Just("[channels.sku_map]\n".to_owned()),
+            Just("[webhooks]\n".to_owned()),
+            Just("listen = \"127.0.0.1:0\"\n".to_owned()),
+            Just("kind = \"shopify\"\n".to_owned()),
+            Just("kind = \"amazon\"\n".to_owned()),
+            Just("base_url = \"https://u:p@x/?q\"\n".to_owned()),
+            Just("token_env = \"shpat_1\"\n".to_owned()),
+            Just("consumer_key_env = \"K\"\n".to_owned()),
+            Just("marketplace_ids = [\"\"]\n".to_owned()),
+            Just("page_size = 251\n".to_owned()),
+            Just("\"1\" = \"\"\n".to_owned()),
             Just("[[rules]]\n".to_owned()),
             Just("[rules.when]\n".to_owned()),
             Just("name = \"r\"\n".to_owned()),

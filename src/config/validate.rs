@@ -14,6 +14,7 @@ use toml::Spanned;
 use super::error::{self, ConfigError};
 use super::outline::{line_of, Outline, Seg};
 use super::raw::{RawConfig, RawConsole, RawInventory, RawLocation, RawStore};
+use super::validate_channels;
 use super::{Checks, CompiledRules, Config, ConsoleConfig, InventoryConfig, StoreConfig, THEMES};
 use crate::model::{Location, LocationKind};
 use crate::routing::{validate_rules, OnUnroutable, Rule, RuleSet};
@@ -68,7 +69,8 @@ pub(super) fn build(
     let store = store(raw.store, &mut p);
     let inventory = inventory(raw.inventory, &mut p);
     let locations = locations(raw.locations, &mut p);
-    let channels = channels(raw.channels, outline, &mut p);
+    let channels = validate_channels::channels(raw.channels, &mut p);
+    let webhooks = validate_channels::webhooks(raw.webhooks, outline, &mut p);
     let known = checks.location_ids.then_some(locations.as_slice());
     let (rules, compiled) = rules(raw.rules, on_unroutable, known, outline, &mut p);
     let console = console(raw.console, &mut p);
@@ -83,6 +85,7 @@ pub(super) fn build(
         inventory,
         locations,
         channels,
+        webhooks,
         rules,
         on_unroutable,
         console,
@@ -91,14 +94,14 @@ pub(super) fn build(
 }
 
 /// Collects problems, keeping the one earliest in the file.
-struct Problems<'a> {
+pub(super) struct Problems<'a> {
     text: &'a str,
     file: &'a Path,
     first: Option<(usize, ConfigError)>,
 }
 
 impl Problems<'_> {
-    fn report(&mut self, span: Range<usize>, key: impl Into<String>, message: String) {
+    pub(super) fn report(&mut self, span: Range<usize>, key: impl Into<String>, message: String) {
         let at = span.start;
         if self.first.as_ref().is_some_and(|(prev, _)| *prev <= at) {
             return;
@@ -114,7 +117,7 @@ impl Problems<'_> {
         ));
     }
 
-    fn line(&self, span: &Range<usize>) -> usize {
+    pub(super) fn line(&self, span: &Range<usize>) -> usize {
         line_of(self.text, span.start)
     }
 }
@@ -417,69 +420,7 @@ fn names(
         .collect()
 }
 
-/// `[[channels]]` stay raw until the connectors issue; all we promise now is a unique string id.
-fn channels(
-    raw: Vec<Spanned<toml::Table>>,
-    outline: &Outline,
-    p: &mut Problems,
-) -> Vec<toml::Table> {
-    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-    let mut out = Vec::with_capacity(raw.len());
-    for (i, ch) in raw.into_iter().enumerate() {
-        let header = ch.span();
-        let table = ch.into_inner();
-        let key = format!("channels[{i}].id");
-        // `toml::Table` has no spans; the outline knows where the id value is.
-        let id_span = outline
-            .span_of(&[
-                Seg::Key("channels".into()),
-                Seg::Index(i),
-                Seg::Key("id".into()),
-            ])
-            .unwrap_or_else(|| header.clone());
-        match table.get("id") {
-            None => p.report(
-                header,
-                key,
-                format!(
-                    "channels[{i}]: missing key `id`; every channel needs one, e.g. id = \"shopify\""
-                ),
-            ),
-            Some(toml::Value::String(id)) if id.trim().is_empty() => p.report(
-                id_span,
-                key,
-                format!("channels[{i}].id is empty; name the channel, e.g. id = \"shopify\""),
-            ),
-            Some(toml::Value::String(id)) => {
-                if let Some(&(first, first_line)) = seen.get(id) {
-                    p.report(
-                        id_span,
-                        key,
-                        format!(
-                            "channels[{i}].id = {id:?} is already used by channels[{first}] at line {first_line}; channel ids must be unique"
-                        ),
-                    );
-                } else {
-                    let line = p.line(&id_span);
-                    seen.insert(id.clone(), (i, line));
-                }
-            }
-            Some(other) => p.report(
-                id_span,
-                key,
-                format!(
-                    "channels[{i}].id must be a string, not {} {}; quote it, e.g. id = \"shopify\"",
-                    article(other.type_str()),
-                    other.type_str()
-                ),
-            ),
-        }
-        out.push(table);
-    }
-    out
-}
-
-fn article(word: &str) -> &'static str {
+pub(super) fn article(word: &str) -> &'static str {
     if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
         "an"
     } else {

@@ -6,7 +6,7 @@ use super::app::{Pane, Sort, QUEUES};
 use super::filter::Filter;
 use crate::client::{Client, Counters, OrderDetail, OrderQuery, StockRow};
 use crate::ledger::RulesStatus;
-use crate::model::{Event, Location, Order, OrderId, OrderStatus};
+use crate::model::{ChannelHealth, Event, Location, Order, OrderId, OrderStatus};
 
 /// A free-text filter reads at most this many orders from the index (newest first).
 pub const SCAN_LIMIT: usize = 20_000;
@@ -27,7 +27,8 @@ pub struct Request {
     pub detail: Option<OrderId>,
 }
 
-/// One read of the screen's data. Only the current pane's part is filled.
+/// One read of the screen's data. Only the current pane's part is filled, except the counters
+/// and the channels' health (a few records), which the header shows on every pane.
 #[derive(Debug, Clone)]
 pub struct Data {
     pub pane: Pane,
@@ -46,6 +47,8 @@ pub struct Data {
     /// The first orders of the queue selected in the Queues pane.
     pub queue_orders: Vec<Order>,
     pub detail: Option<OrderDetail>,
+    /// Every configured channel's health (the Channels pane's rows, the header's counter).
+    pub channels: Vec<ChannelHealth>,
     /// Set when a free-text filter stopped after reading this many orders.
     pub scan_capped: Option<usize>,
     pub error: Option<String>,
@@ -69,6 +72,7 @@ impl Data {
             locations: vec![],
             queue_orders: vec![],
             detail: None,
+            channels: vec![],
             scan_capped: None,
             error: None,
             loaded: false,
@@ -82,6 +86,7 @@ pub fn load(client: &Client, req: &Request) -> Data {
     d.loaded = true;
     d.top = req.top;
     d.counters = client.counters();
+    d.channels = client.channels();
     if let Err(e) = load_pane(client, req, &mut d) {
         d.error = Some(e);
     }
@@ -160,7 +165,10 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
             d.rules = Some(rules);
         }
         Pane::Channels => {
-            d.total = Some(0);
+            // Every channel (a handful): the table scrolls itself to the selected row.
+            d.top = 0;
+            d.rows = d.channels.len();
+            d.total = Some(d.rows);
         }
     }
     Ok(())

@@ -2,6 +2,8 @@
 //! `data` reads the visible window through the client, `ui` draws `&App` and `&Data`, and
 //! [`run`] is the event loop: it draws only when something changed (a key, a data change, a
 //! resize, a toast that expires, the minute of the clock) and never blocks on the engine.
+//! Channel health is not a ledger change, so while the Channels pane is shown (and only then)
+//! its data is read again once a second.
 
 pub mod app;
 pub mod data;
@@ -29,7 +31,7 @@ use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::ledger::{LedgerError, Outcome, Reply};
-use app::{Action, App, Mode};
+use app::{Action, App, Mode, Pane};
 use data::{Data, Request};
 
 pub struct ConsoleOptions {
@@ -44,6 +46,8 @@ pub struct ConsoleOptions {
 const COALESCE: Duration = Duration::from_millis(50);
 /// How long a toast stays.
 const TOAST: Duration = Duration::from_secs(5);
+/// While the Channels pane is shown, its data is read again this often.
+const CHANNELS_TICK: Duration = Duration::from_secs(1);
 
 /// Takes over the terminal (alternate screen, raw mode), runs until the user quits, and
 /// restores the terminal on every path (quit, error, panic, SIGTERM, SIGHUP). Must be called
@@ -129,6 +133,16 @@ pub fn describe_reply(reply: &Reply) -> (String, bool) {
                 ),
                 false,
             )
+        }
+        Ok(Outcome::Batch { outcomes }) => {
+            let refused = outcomes.iter().filter(|o| o.is_err()).count();
+            (
+                format!("{} applied, {refused} refused", outcomes.len() - refused),
+                refused > 0,
+            )
+        }
+        Ok(Outcome::DuplicateDelivery { delivery }) => {
+            (format!("delivery {delivery} was taken before"), false)
         }
         Err(e @ LedgerError::NotAllowed { .. }) => (e.to_string(), true),
         Err(e) => (format!("refused: {e}"), true),
@@ -253,6 +267,13 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
             _ => Instant::now() + Duration::from_secs(3600),
         };
         let toast_timer = toast_until.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+        // Only while the Channels pane shows channels and no read is due or running: the
+        // other panes wake for nothing.
+        let channels_timer = if !in_flight && refresh_at.is_none() && channels_tick(app, &data) {
+            last_fetch + CHANNELS_TICK
+        } else {
+            Instant::now() + Duration::from_secs(3600)
+        };
 
         tokio::select! {
             ev = keys.next() => match ev {
@@ -292,6 +313,15 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                                 tokio::task::spawn_blocking(move || {
                                     let options = data::reroute_options(&client, id);
                                     let _ = tx.blocking_send((id, options));
+                                });
+                            }
+                            Action::ControlChannel { id, control } => {
+                                let client = client.clone();
+                                let tx = reply_tx.clone();
+                                tokio::task::spawn_blocking(move || {
+                                    let reply = client.control_channel(&id, control);
+                                    let toast = app::describe_control(&id, control, &reply);
+                                    let _ = tx.blocking_send(toast);
                                 });
                             }
                             Action::Copy(text) => {
@@ -345,6 +375,9 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                 dirty = true;
             },
             _ = tokio::time::sleep_until(refresh_timer) => {}
+            _ = tokio::time::sleep_until(channels_timer) => {
+                refresh_at = Some(Instant::now());
+            },
             _ = tokio::time::sleep_until(toast_timer) => {
                 toast_until = None;
                 if !matches!(app.mode, Mode::Filter | Mode::Command) {
@@ -357,6 +390,12 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
             _ = sighup.recv() => return Ok(()),
         }
     }
+}
+
+/// Whether the screen shows channel health that changes by itself (the Channels pane with
+/// channels), so that the loop reads it again every [`CHANNELS_TICK`]. Other panes: never.
+pub fn channels_tick(app: &App, data: &Data) -> bool {
+    app.pane == Pane::Channels && data.pane == Pane::Channels && !data.channels.is_empty()
 }
 
 fn draw(terminal: &mut Term, app: &App, data: &Data) -> anyhow::Result<()> {

@@ -2,8 +2,8 @@
 //! it changes anything, so a refused command leaves no trace in the group.
 
 use crate::model::{
-    Actor, Allocation, ChannelOrder, EventKind, Order, OrderId, OrderStatus, QuarantineId,
-    Quarantined, Shipment,
+    Actor, Allocation, ChannelCursor, ChannelOrder, EventKind, Order, OrderId, OrderStatus,
+    QuarantineId, Quarantined, Shipment,
 };
 use crate::store::StoreError;
 
@@ -67,7 +67,45 @@ impl Group<'_> {
                 };
                 self.set_stock(vec![row], by)
             }
+            Command::Batch {
+                channel,
+                items,
+                cursor,
+                delivery,
+            } => self.batch(channel, items, cursor, delivery),
         }
+    }
+
+    fn batch(
+        &mut self,
+        channel: String,
+        items: Vec<Command>,
+        cursor: Option<ChannelCursor>,
+        delivery: Option<String>,
+    ) -> Reply {
+        if let Some(delivery) = &delivery {
+            if self.has_delivery(&channel, delivery)? {
+                return Ok(Outcome::DuplicateDelivery {
+                    delivery: delivery.clone(),
+                });
+            }
+        }
+        let mut outcomes = Vec::with_capacity(items.len());
+        for item in items {
+            match self.apply(item) {
+                Ok(outcome) => outcomes.push(Ok(outcome)),
+                Err(e) if e.is_user_error() => outcomes.push(Err(e.to_string())),
+                // The store failed: nothing of this batch may be acknowledged, the cursor stays.
+                Err(e) => return Err(e),
+            }
+        }
+        if let Some(cursor) = cursor {
+            self.put_cursor(&channel, &cursor);
+        }
+        if let Some(delivery) = delivery {
+            self.put_delivery(&channel, &delivery);
+        }
+        Ok(Outcome::Batch { outcomes })
     }
 
     fn existing(&mut self, id: OrderId) -> Result<Order, LedgerError> {
@@ -197,7 +235,11 @@ impl Group<'_> {
         Outcome::Created { id, status }
     }
 
-    fn update(&mut self, mut order: Order, co: ChannelOrder) -> Reply {
+    fn update(&mut self, mut order: Order, mut co: ChannelOrder) -> Reply {
+        if co.cancelled && co.lines.is_empty() {
+            // A cancellation that does not repeat the lines (Amazon's) keeps what was ordered.
+            co.lines = order.channel_order.lines.clone();
+        }
         let id = order.id;
         let actor = Actor::Channel(co.channel.clone());
         let was_cancelled = order.cancel_reason.is_some();
@@ -405,6 +447,13 @@ impl Group<'_> {
         reason: String,
         existing: Option<QuarantineId>,
     ) -> Result<QuarantineId, LedgerError> {
+        let raw = origin.raw.unwrap_or_default();
+        if existing.is_none() {
+            if let Some(id) = self.state.open_quarantine_of(&origin.format, &raw) {
+                // The same payload again (a poll's overlap, a webhook retry): one entry is enough.
+                return Ok(id);
+            }
+        }
         let previous = match existing {
             Some(id) => self.quarantined_entry(id)?,
             None => None,
@@ -414,14 +463,16 @@ impl Group<'_> {
             received_at: previous.as_ref().map_or(self.now, |p| p.received_at),
             source: origin.source.clone(),
             format: origin.format,
-            raw: origin.raw.unwrap_or_default(),
+            raw,
             reason: reason.clone(),
             resolved_as: None,
         };
         if previous.is_none() {
             self.state.quarantine_open += 1;
         }
+        let (format, raw) = (entry.format.clone(), entry.raw.clone());
         let id = self.quarantine(entry);
+        self.state.note_quarantine(&format, &raw, id);
         self.emit(
             Actor::System,
             None,
@@ -437,6 +488,7 @@ impl Group<'_> {
         };
         if entry.resolved_as.is_none() {
             self.state.quarantine_open = self.state.quarantine_open.saturating_sub(1);
+            self.state.forget_quarantine(&entry.format, &entry.raw);
         }
         entry.resolved_as = Some(order);
         self.quarantine(entry);

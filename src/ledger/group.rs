@@ -1,11 +1,13 @@
 //! One group of commands: reads through an overlay of what the group already changed, mutates
 //! the hot state, and turns everything into one atomic store batch at the end.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Actor, Event, EventKind, Location, Order, OrderId, Quarantined, StockKey};
+use crate::model::{
+    Actor, ChannelCursor, Event, EventKind, Location, Order, OrderId, Quarantined, StockKey,
+};
 use crate::store::{codec, keys, Store, StoreError, WriteBatch};
 
 use crate::routing::RuleSet;
@@ -26,6 +28,7 @@ pub struct Overlay {
     orders: HashMap<OrderId, Order>,
     new_external: HashMap<(String, String), OrderId>,
     quarantined: Vec<Quarantined>,
+    deliveries: HashSet<Vec<u8>>,
 }
 
 pub struct Group<'a> {
@@ -41,6 +44,9 @@ pub struct Group<'a> {
     stock_dirty: BTreeSet<StockKey>,
     quarantined: Vec<Quarantined>,
     pub(super) events: Vec<Event>,
+    /// Channel bookkeeping written with the group: cursors and webhook delivery ids.
+    cursors: HashMap<String, ChannelCursor>,
+    deliveries: HashSet<Vec<u8>>,
 }
 
 impl<'a> Group<'a> {
@@ -65,6 +71,8 @@ impl<'a> Group<'a> {
             stock_dirty: BTreeSet::new(),
             quarantined: Vec::new(),
             events: Vec::new(),
+            cursors: HashMap::new(),
+            deliveries: HashSet::new(),
         }
     }
 
@@ -188,6 +196,26 @@ impl<'a> Group<'a> {
         });
     }
 
+    pub fn put_cursor(&mut self, channel: &str, cursor: &ChannelCursor) {
+        self.cursors.insert(channel.to_string(), cursor.clone());
+    }
+
+    pub fn put_delivery(&mut self, channel: &str, delivery_id: &str) {
+        self.deliveries.insert(keys::delivery(channel, delivery_id));
+    }
+
+    /// Whether a webhook delivery was taken before: in this group, the one being committed, or
+    /// the store.
+    pub fn has_delivery(&self, channel: &str, delivery_id: &str) -> Result<bool, StoreError> {
+        let key = keys::delivery(channel, delivery_id);
+        if self.deliveries.contains(&key)
+            || self.previous.is_some_and(|p| p.deliveries.contains(&key))
+        {
+            return Ok(true);
+        }
+        self.store.has_delivery(channel, delivery_id)
+    }
+
     pub fn quarantine(&mut self, mut q: Quarantined) -> u64 {
         if q.id == 0 {
             q.id = self.state.next_quarantine;
@@ -270,6 +298,13 @@ impl<'a> Group<'a> {
                 codec::encode(&block),
             );
         }
+        for (channel, cursor) in &self.cursors {
+            batch.put(keys::cursor(channel), codec::encode(cursor));
+        }
+        let received_ms = codec::encode_u64(self.now.timestamp_millis().max(0) as u64);
+        for key in &self.deliveries {
+            batch.put(key.clone(), received_ms.to_vec());
+        }
         batch.put(
             keys::META_NEXT_ORDER,
             codec::encode_u64(self.state.next_order).to_vec(),
@@ -286,6 +321,7 @@ impl<'a> Group<'a> {
             orders: written,
             new_external: self.new_external,
             quarantined: self.quarantined,
+            deliveries: self.deliveries,
         };
         (batch, self.events, overlay)
     }

@@ -24,8 +24,8 @@ use thiserror::Error;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use crate::model::{
-    Actor, ChannelOrder, Event, Location, OnUnroutable, OrderId, OrderStatus, QuarantineId,
-    StockLevel,
+    Actor, ChannelCursor, ChannelOrder, Event, Location, OnUnroutable, OrderId, OrderStatus,
+    QuarantineId, StockLevel,
 };
 use crate::routing::RuleSet;
 use crate::store::{Store, StoreError};
@@ -112,6 +112,15 @@ pub enum Command {
         delta: i64,
         by: Actor,
     },
+    /// Commands of one channel committed together with the channel's bookkeeping: a poll page
+    /// with the cursor that covers it (invariant 1), or a webhook delivery with its id (a
+    /// delivery seen before changes nothing). Answered with [`Outcome::Batch`].
+    Batch {
+        channel: String,
+        items: Vec<Command>,
+        cursor: Option<ChannelCursor>,
+        delivery: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -136,6 +145,15 @@ pub enum Outcome {
     Order {
         id: OrderId,
         status: OrderStatus,
+    },
+    /// One answer per item of a [`Command::Batch`], in order; an item the ledger refused
+    /// carries the reason.
+    Batch {
+        outcomes: Vec<Result<Outcome, String>>,
+    },
+    /// A webhook delivery whose id was taken before: nothing was applied.
+    DuplicateDelivery {
+        delivery: String,
     },
     Stock {
         levels: Vec<(String, String, StockLevel)>,

@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, RandomState};
 
 use chrono::{DateTime, Local, NaiveDate, Utc};
 
-use crate::model::{EventKind, Order, OrderId, OrderStatus, StockLevel};
+use crate::model::{EventKind, Order, OrderId, OrderStatus, QuarantineId, StockLevel};
 use crate::store::{keys, Store, StoreError};
 
 #[derive(Debug, Default)]
@@ -21,6 +21,9 @@ pub struct HotState {
     pub status_counts: BTreeMap<OrderStatus, u64>,
     /// Quarantined payloads not yet resolved.
     pub quarantine_open: u64,
+    /// The open quarantine entries by a hash of (format, raw payload): a channel polled with an
+    /// overlap sends the same unmappable order again, which must not pile up.
+    open_payloads: HashMap<u64, QuarantineId>,
     /// Hashes of every (channel, external id) stored: when a hash is absent the order is new
     /// for sure, and intake skips the store read. A read blocks while sled applies a batch, so
     /// this keeps building the next group from waiting on the commit of the last.
@@ -36,6 +39,27 @@ pub struct HotState {
 }
 
 impl HotState {
+    pub fn payload_hash(&self, format: &str, raw: &str) -> u64 {
+        self.hasher.hash_one((format, raw))
+    }
+
+    /// The open quarantine entry holding exactly this payload, if any.
+    pub fn open_quarantine_of(&self, format: &str, raw: &str) -> Option<QuarantineId> {
+        self.open_payloads
+            .get(&self.payload_hash(format, raw))
+            .copied()
+    }
+
+    pub fn note_quarantine(&mut self, format: &str, raw: &str, id: QuarantineId) {
+        let hash = self.payload_hash(format, raw);
+        self.open_payloads.insert(hash, id);
+    }
+
+    pub fn forget_quarantine(&mut self, format: &str, raw: &str) {
+        let hash = self.payload_hash(format, raw);
+        self.open_payloads.remove(&hash);
+    }
+
     pub fn load(store: &Store) -> Result<HotState, StoreError> {
         let mut state = HotState {
             next_order: store.meta_u64(keys::META_NEXT_ORDER)?.max(1),
@@ -50,8 +74,11 @@ impl HotState {
         }
         state.capacity = DayCounts::load(store, Utc::now())?;
         for q in store.quarantined() {
-            if q?.resolved_as.is_none() {
+            let q = q?;
+            if q.resolved_as.is_none() {
                 state.quarantine_open += 1;
+                let hash = state.payload_hash(&q.format, &q.raw);
+                state.open_payloads.insert(hash, q.id);
             }
         }
         for item in store.stock_levels() {

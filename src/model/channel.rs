@@ -34,3 +34,32 @@ impl std::fmt::Display for ChannelKind {
         f.write_str(self.as_str())
     }
 }
+
+/// How a channel's sync is doing, for the console's Channels pane and `ordo sync`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChannelHealth {
+    pub id: String,
+    pub kind: Option<ChannelKind>,
+    pub enabled: bool,
+    /// An operator paused polling (webhooks are still taken).
+    pub paused: bool,
+    /// What the poller is doing now: idle, polling, waiting (throttled or backing off), failing.
+    pub state: String,
+    pub last_success: Option<chrono::DateTime<chrono::Utc>>,
+    pub last_attempt: Option<chrono::DateTime<chrono::Utc>>,
+    /// Every change up to here is stored: the committed watermark.
+    pub watermark: Option<chrono::DateTime<chrono::Utc>>,
+    /// Errors since the poller started, and the last one with its time.
+    pub errors: u64,
+    pub consecutive_errors: u32,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// What the channel's last answer said of its rate limit: (remaining, limit).
+    pub rate_remaining: Option<f64>,
+    pub rate_limit: Option<f64>,
+    /// Since the poller started: pages and orders taken in, webhooks taken.
+    pub pages: u64,
+    pub orders: u64,
+    pub webhooks: u64,
+    pub next_poll_at: Option<chrono::DateTime<chrono::Utc>>,
+}

@@ -6,6 +6,7 @@
 //! adjacently tagged enums. Changing a stored type's fields means a new record format version.
 
 mod channel;
+mod cursor;
 mod decision;
 mod event;
 mod location;
@@ -13,7 +14,8 @@ mod order;
 mod quarantine;
 mod stock;
 
-pub use channel::ChannelKind;
+pub use channel::{ChannelHealth, ChannelKind};
+pub use cursor::{ChannelCursor, Sweep};
 pub use decision::{
     Condition, Decision, DecisionStatus, Explanation, Method, OnUnroutable, Outcome, Pick,
     RuleTrace, SiteTrace, Verdict,

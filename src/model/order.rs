@@ -229,7 +229,8 @@ impl ChannelOrder {
             // They are joined by a NUL in the store's keys.
             out.push("channel or external_id contains a NUL character".to_string());
         }
-        if self.lines.is_empty() {
+        if self.lines.is_empty() && !self.cancelled {
+            // A cancellation may name an order without its lines (Amazon's cancelled orders).
             out.push("the order has no lines".to_string());
         }
         for line in &self.lines {

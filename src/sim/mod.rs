@@ -9,6 +9,7 @@ pub mod channel;
 pub mod feed;
 pub mod shopify;
 pub mod woocommerce;
+pub mod world;
 
 use std::str::FromStr;
 

@@ -12,6 +12,8 @@
 //! | `k`    | sku \0 location                       | StockLevel       |
 //! | `e`    | first event seq of a block            | [Event] (<= 16)  |
 //! | `z`    | quarantine id                         | Quarantined      |
+//! | `p`    | channel                               | ChannelCursor    |
+//! | `w`    | channel \0 webhook delivery id        | received-at ms   |
 
 use chrono::{DateTime, Utc};
 
@@ -26,6 +28,8 @@ pub const BY_LOCATION: u8 = b'q';
 pub const STOCK: u8 = b'k';
 pub const EVENT: u8 = b'e';
 pub const QUARANTINE: u8 = b'z';
+pub const CURSOR: u8 = b'p';
+pub const DELIVERY: u8 = b'w';
 
 /// The prefixes of the secondary indexes: derived data that `check --repair` can rebuild.
 pub const INDEX_PREFIXES: [u8; 4] = [EXTERNAL, BY_STATUS, BY_CHANNEL, BY_LOCATION];
@@ -77,6 +81,23 @@ pub fn by_status(status: OrderStatus, created_at: &DateTime<Utc>, id: OrderId) -
     k[..2].copy_from_slice(&status_prefix(status));
     k[2..10].copy_from_slice(&time_bytes(created_at));
     k[10..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub fn cursor(channel: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + channel.len());
+    k.push(CURSOR);
+    k.extend_from_slice(channel.as_bytes());
+    k
+}
+
+/// A webhook delivery already taken (its id as the channel sent it).
+pub fn delivery(channel: &str, delivery_id: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + channel.len() + delivery_id.len());
+    k.push(DELIVERY);
+    k.extend_from_slice(channel.as_bytes());
+    k.push(0);
+    k.extend_from_slice(delivery_id.as_bytes());
     k
 }
 

@@ -14,7 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
 
 use crate::model::{
-    Event, Order, OrderId, OrderStatus, QuarantineId, Quarantined, StockKey, StockLevel,
+    ChannelCursor, Event, Order, OrderId, OrderStatus, QuarantineId, Quarantined, StockKey,
+    StockLevel,
 };
 
 #[derive(Debug, Error)]
@@ -44,6 +45,7 @@ pub fn describe_key(key: &[u8]) -> String {
         Some(&keys::ORDER) => format!("order {tail}"),
         Some(&keys::EVENT) => format!("event block {tail}"),
         Some(&keys::QUARANTINE) => format!("quarantine {tail}"),
+        Some(&keys::CURSOR) => format!("cursor of channel {}", String::from_utf8_lossy(&key[1..])),
         Some(&keys::STOCK) => match keys::stock_key_from(key) {
             Some(k) => format!("stock {} at {}", k.sku, k.location),
             None => "a stock key".to_string(),
@@ -335,6 +337,22 @@ impl Store {
         &self,
     ) -> impl DoubleEndedIterator<Item = Result<Quarantined, StoreError>> + '_ {
         self.decoded_under(keys::QUARANTINE)
+    }
+
+    /// A channel's poll cursor; the default (nothing taken yet) when it has none.
+    pub fn cursor(&self, channel: &str) -> Result<ChannelCursor, StoreError> {
+        let key = keys::cursor(channel);
+        match self.raw_get(&key)? {
+            Some(v) => codec::decode(&key, &v),
+            None => Ok(ChannelCursor::default()),
+        }
+    }
+
+    /// Whether a webhook delivery id of a channel has been taken before.
+    pub fn has_delivery(&self, channel: &str, delivery_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .raw_get(&keys::delivery(channel, delivery_id))?
+            .is_some())
     }
 
     pub fn quarantine(&self, id: QuarantineId) -> Result<Option<Quarantined>, StoreError> {

@@ -1,49 +1,66 @@
-//! STUB: to be written (connector for woocommerce).
+//! The WooCommerce connector: REST API v3 (`/wp-json/wc/v3`), spec §2.
+//!
+//! - [`map`]: a WooCommerce order (list element, single order, webhook body) into a
+//!   [`ChannelOrder`]; the choices it makes are listed there.
+//! - [`client`]: [`WooChannel`], the poller's view of one shop (paging, auth, classification).
+//! - [`webhook`]: signature check, the creation ping, mapping a delivery.
+//!
+//! Quarantined payloads are stored under the format [`FORMAT`] (one order's JSON, as listed or
+//! as delivered by a webhook) and mapped again by [`map_stored`].
 
-use futures_util::future::BoxFuture;
+pub mod client;
+pub mod map;
+pub mod text;
+pub mod webhook;
 
-use super::{
-    Channel, ChannelConfig, ChannelError, ChannelKind, EnvLookup, MapContext, Mapped, Page,
-    PageRequest,
-};
+#[cfg(test)]
+mod tests;
+
+use super::{MapContext, Mapped};
 use crate::model::ChannelOrder;
 
+pub use client::WooChannel;
+pub use webhook::{deleted_id, is_ping, map_webhook, sign_webhook, verify_webhook};
+
+/// The quarantine format of one WooCommerce v3 order's JSON.
+pub const FORMAT: &str = "woocommerce-v3-order";
+
 /// Quarantine format names this module can map again.
-pub const FORMATS: &[&str] = &["woocommerce-order"];
+pub const FORMATS: &[&str] = &[FORMAT];
 
-pub fn map_stored(_format: &str, _raw: &str, _ctx: &MapContext) -> Result<ChannelOrder, String> {
-    Err("not implemented".into())
+/// Maps one stored order payload again (`ordo quarantine retry`); `Err` is why it still cannot
+/// be mapped.
+pub fn map_stored(format: &str, raw: &str, ctx: &MapContext) -> Result<ChannelOrder, String> {
+    if !FORMATS.contains(&format) {
+        return Err(format!(
+            "format `{format}` is not a WooCommerce format (expected {FORMAT})"
+        ));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(raw).map_err(|e| format!("not JSON: {e}"))?;
+    map::map_value(&value, ctx)
 }
 
-pub fn map_saved(_files: &[(String, Vec<u8>)], _ctx: &MapContext) -> Result<Vec<Mapped>, String> {
-    Err("not implemented".into())
-}
-
-pub struct WooChannel {
-    id: String,
-}
-
-impl WooChannel {
-    pub fn new(config: &ChannelConfig, _env: EnvLookup<'_>) -> Result<WooChannel, String> {
-        Ok(WooChannel {
-            id: config.id.clone(),
-        })
+/// Maps saved list answers (`ordo ingest --channel woocommerce FILE...`): each file is the
+/// JSON array `GET /wp-json/wc/v3/orders` returns. Every order comes back, mapped or unmappable;
+/// `Err` names a file that is not such an array at all.
+pub fn map_saved(files: &[(String, Vec<u8>)], ctx: &MapContext) -> Result<Vec<Mapped>, String> {
+    let mut out = Vec::new();
+    for (name, bytes) in files {
+        let text =
+            std::str::from_utf8(bytes).map_err(|e| format!("{name}: not UTF-8 text ({e})"))?;
+        let text = text.trim_start_matches('\u{feff}');
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+            format!("{name}: not a WooCommerce orders answer (a JSON array of orders): {e}")
+        })?;
+        let serde_json::Value::Array(values) = value else {
+            return Err(format!(
+                "{name}: not a WooCommerce orders answer: expected a JSON array of orders \
+                 (GET /wp-json/wc/v3/orders), found a JSON {}",
+                if value.is_object() { "object" } else { "value" }
+            ));
+        };
+        out.extend(map::map_array(text, &values, ctx));
     }
-}
-
-impl Channel for WooChannel {
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn kind(&self) -> ChannelKind {
-        ChannelKind::Woocommerce
-    }
-    fn fetch_page(&self, _request: PageRequest) -> BoxFuture<'_, Result<Page, ChannelError>> {
-        Box::pin(async {
-            Err(ChannelError::Rejected {
-                what: "stub".into(),
-                detail: "not implemented".into(),
-            })
-        })
-    }
+    Ok(out)
 }

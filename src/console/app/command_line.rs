@@ -3,6 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{Action, App, Mode, Pane};
+use crate::client::ChannelControl;
 use crate::ledger::Command;
 use crate::model::OrderId;
 
@@ -129,6 +130,9 @@ impl App {
                     _ => self.usage(":stock set SKU LOCATION QTY"),
                 }
             }
+            Some("pause") => self.channel_command(words.get(1).copied(), ChannelControl::Pause),
+            Some("resume") => self.channel_command(words.get(1).copied(), ChannelControl::Resume),
+            Some("poll") => self.channel_command(words.get(1).copied(), ChannelControl::PollNow),
             Some(other) => {
                 self.set_toast(format!("unknown command `{other}` (Tab completes)"), true);
                 vec![]
@@ -143,7 +147,7 @@ impl App {
 }
 
 /// The `:` commands, for Tab completion.
-pub const COMMANDS: [&str; 10] = [
+pub const COMMANDS: [&str; 13] = [
     "hold",
     "release",
     "cancel",
@@ -151,6 +155,9 @@ pub const COMMANDS: [&str; 10] = [
     "route",
     "goto",
     "stock set",
+    "pause",
+    "resume",
+    "poll",
     "help",
     "quit",
     "q",

@@ -3,10 +3,12 @@
 //!
 //! Split by what a key is doing: `keymap` binds keys to [`Cmd`]s and builds the help,
 //! `normal` runs those commands (movement, panes, the `/` filter), `command_line` is the `:`
-//! line, `marks` turns a row action into one command or one per marked order, and `dialogs`
-//! holds the confirmations, the re-route picker and the ship and stock inputs. This file
-//! keeps the state and the dispatch on the mode.
+//! line, `marks` turns a row action into one command or one per marked order, `dialogs`
+//! holds the confirmations, the re-route picker and the ship and stock inputs, and `channels`
+//! the Channels pane's pause / resume / poll now. This file keeps the state and the dispatch
+//! on the mode.
 
+mod channels;
 mod command_line;
 mod dialogs;
 mod keymap;
@@ -19,11 +21,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::data::{Data, Request};
 use super::filter::Filter;
+use crate::client::ChannelControl;
 use crate::ledger::Command;
 use crate::model::{Actor, OrderId, OrderStatus, StockKey};
 use keymap::mods_match;
 
 // The pieces live in the submodules; callers keep naming them `console::app::X`.
+pub use channels::{control_verb, describe_control};
 pub use command_line::{complete, COMMANDS};
 pub use dialogs::{AdjustForm, Confirm, Picker, ShipForm};
 pub use keymap::{default_keymap, help_lines, Binding, Cmd};
@@ -143,6 +147,11 @@ pub enum Action {
     LoadReroute(OrderId),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
+    /// Ask a channel's poller to pause, resume or poll now; a toast tells the answer.
+    ControlChannel {
+        id: String,
+        control: ChannelControl,
+    },
 }
 
 /// A scrolling list: the selected row, the first row on screen, and what the last read said.
@@ -159,6 +168,8 @@ pub struct ListState {
     pub total: Option<usize>,
     /// The stock records in the window (Inventory pane) with their on-hand counts.
     pub stock: Vec<(StockKey, i64)>,
+    /// Every channel (Channels pane, from row 0) with its `paused` flag.
+    pub channels: Vec<(String, bool)>,
 }
 
 impl ListState {
@@ -310,6 +321,13 @@ impl App {
                     l.selected = l.top + pos;
                 }
             }
+        }
+        if data.pane == Pane::Channels {
+            l.channels = data
+                .channels
+                .iter()
+                .map(|c| (c.id.clone(), c.paused))
+                .collect();
         }
         if data.pane == Pane::Inventory {
             l.stock = data

@@ -163,6 +163,8 @@ impl App {
                     return vec![Action::Refresh];
                 }
             }
+            Cmd::PauseChannel => return self.channel_key(true),
+            Cmd::PollChannel => return self.channel_key(false),
             Cmd::Refresh => return vec![Action::Refresh],
         }
         vec![]

@@ -1,6 +1,7 @@
 //! Drawing: pure functions of the state (`&App`), the data read (`&Data`) and the time
 //! (`now`, passed in so that tests draw the same screen every time).
 
+mod channels;
 mod detail;
 mod panes;
 
@@ -15,6 +16,7 @@ use super::app::{help_lines, AdjustForm, App, Mode, Pane, Picker, ShipForm, Sort
 use super::data::Data;
 use crate::model::OrderStatus;
 
+pub use channels::{health_counts, wrap};
 pub use detail::detail_lines;
 
 /// Header (2 lines), pane tabs (1), footer (2).
@@ -62,6 +64,10 @@ impl Theme {
 
     pub fn error(&self) -> Style {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn warning(&self) -> Style {
+        self.fg(Color::Yellow)
     }
 }
 
@@ -151,35 +157,57 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>, the
     frame.render_widget(Paragraph::new(clock).alignment(Alignment::Right), area);
 }
 
+/// The counters line: order counts, then the channels' health when there are channels. When
+/// it does not fit the width, the labels shorten, then the separators ("ch 3 ok" fits beside
+/// the short labels at 80 columns; trouble, "1 fail 1 paused", takes the separators' room).
 fn draw_counters(frame: &mut Frame, area: Rect, data: &Data, theme: Theme) {
     let c = &data.counters;
     let n = |s: OrderStatus| c.by_status.get(&s).copied().unwrap_or(0);
-    let mut spans = vec![Span::raw(" ")];
-    let items: [(&str, u64, bool); 6] = [
-        ("new", n(OrderStatus::New), false),
+    // (label, short label, value, is an alarm when not zero)
+    let items: [(&str, &str, u64, bool); 6] = [
+        ("new", "new", n(OrderStatus::New), false),
         (
             "to allocate",
+            "to alloc",
             n(OrderStatus::New) + n(OrderStatus::PartiallyAllocated),
             false,
         ),
-        ("held", n(OrderStatus::Held), false),
-        ("backordered", n(OrderStatus::Backordered), false),
-        ("quarantined", c.quarantined, true),
-        ("oversold", c.oversold, true),
+        ("held", "held", n(OrderStatus::Held), false),
+        ("backordered", "backord", n(OrderStatus::Backordered), false),
+        ("quarantined", "quar", c.quarantined, true),
+        ("oversold", "oversold", c.oversold, true),
     ];
-    for (i, (label, value, alarm)) in items.into_iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::raw(" · "));
+    let build = |short: bool, sep: &'static str, compact: bool| {
+        let ch = channels::health_spans(&data.channels, compact, theme);
+        let mut spans = vec![Span::raw(" ")];
+        for (i, (label, brief, value, alarm)) in items.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::raw(sep));
+            }
+            spans.push(Span::raw(format!("{} ", if short { brief } else { label })));
+            let style = if *alarm && *value > 0 {
+                theme.error()
+            } else {
+                theme.heading()
+            };
+            spans.push(Span::styled(value.to_string(), style));
         }
-        spans.push(Span::raw(format!("{label} ")));
-        let style = if alarm && value > 0 {
-            theme.error()
-        } else {
-            theme.heading()
-        };
-        spans.push(Span::styled(value.to_string(), style));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        if !ch.is_empty() {
+            spans.push(Span::raw(sep));
+            spans.extend(ch);
+        }
+        Line::from(spans)
+    };
+    let line = [
+        (false, " · ", false),
+        (true, " · ", false),
+        (true, "  ", true),
+    ]
+    .into_iter()
+    .map(|(short, sep, compact)| build(short, sep, compact))
+    .find(|l| l.width() <= usize::from(area.width))
+    .unwrap_or_else(|| build(true, " ", true));
+    frame.render_widget(Paragraph::new(line), area);
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
@@ -250,6 +278,9 @@ fn base_keys(app: &App) -> &'static str {
             }
             Pane::Queues => {
                 "j/k queue · Enter list the queue · / filter · : command · 1-6 panes · ? help · q quit"
+            }
+            Pane::Channels => {
+                "j/k move · p pause/resume · P poll now · : command · 1-6 Tab panes · ? help · q quit"
             }
             _ => "j/k move · / filter orders · : command · 1-6 Tab panes · ? help · q quit",
         },

@@ -17,18 +17,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime
         Pane::Orders => orders(frame, area, app, data, now, t),
         Pane::Inventory => inventory(frame, area, app, data, t),
         Pane::Queues => queues(frame, area, app, data, now, t),
-        Pane::Channels => channels(frame, area, data),
+        Pane::Channels => super::channels::draw(frame, area, app, data, now, t),
         Pane::Rules => rules(frame, area, app, data, now, t),
         Pane::Events => events(frame, area, app, data, now, t),
     }
 }
 
-fn right(s: impl Into<String>) -> Cell<'static> {
+pub(super) fn right(s: impl Into<String>) -> Cell<'static> {
     Cell::from(Line::from(s.into()).alignment(Alignment::Right))
 }
 
 /// A table whose selected row (if on screen) carries a `>` marker and reverse video.
-fn table<'a>(
+pub(super) fn table<'a>(
     frame: &mut Frame,
     area: Rect,
     header: &[&'a str],
@@ -365,20 +365,6 @@ fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         None,
         t,
     );
-}
-
-fn channels(frame: &mut Frame, area: Rect, data: &Data) {
-    let lines = vec![
-        Line::raw(" No channels configured yet."),
-        Line::raw(" Orders arrive through `ordo ingest` (ordo's JSON Lines) and the demo feed;"),
-        Line::raw(" channel health, polls, lag and outbox depth show here once connectors land."),
-        Line::raw(""),
-        Line::raw(format!(
-            " Quarantine: {} payload(s) waiting (ordo quarantine list).",
-            data.counters.quarantined
-        )),
-    ];
-    frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn rules(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {

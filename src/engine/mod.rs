@@ -2,6 +2,10 @@
 //! and rules, watches the config for rule edits, and hands out the client API that the console
 //! and the command line use.
 
+pub mod channels;
+pub mod hub;
+pub mod intake;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -12,10 +16,12 @@ use crate::ledger::{Ledger, LedgerHandle, LedgerSettings, RulesSource};
 use crate::model::Location;
 use crate::routing::RuleSet;
 use crate::store::{Store, StoreError};
+use hub::ChannelsHub;
 
 pub struct Engine {
     ledger: Ledger,
     locations: Vec<Location>,
+    hub: Arc<ChannelsHub>,
 }
 
 impl Engine {
@@ -31,11 +37,13 @@ impl Engine {
             let watcher = ConfigRulesWatcher::new(path, &config.locations);
             settings.rules_source = Some(Box::new(watcher));
         }
-        Engine::with_settings(
+        let mut engine = Engine::with_settings(
             data_dir,
             config.store.cache_capacity_mb * 1024 * 1024,
             settings,
-        )
+        )?;
+        engine.hub = Arc::new(ChannelsHub::new(&config.channels));
+        Ok(engine)
     }
 
     /// The same with settings made by the caller (tests, benchmarks).
@@ -47,7 +55,11 @@ impl Engine {
         let store = Arc::new(Store::open(data_dir, cache_bytes)?);
         let locations = settings.locations.clone();
         let ledger = Ledger::start(store, settings)?;
-        Ok(Engine { ledger, locations })
+        Ok(Engine {
+            ledger,
+            locations,
+            hub: Arc::new(ChannelsHub::default()),
+        })
     }
 
     pub fn ledger(&self) -> LedgerHandle {
@@ -62,6 +74,12 @@ impl Engine {
     /// through the ledger).
     pub fn client(&self) -> Client {
         Client::new(self.store().clone(), self.ledger(), self.locations.clone())
+            .with_channels(self.hub.clone())
+    }
+
+    /// The channels' health and controls (empty when the config has no channels).
+    pub fn hub(&self) -> &Arc<ChannelsHub> {
+        &self.hub
     }
 
     /// Finishes what is queued and stops the writer.

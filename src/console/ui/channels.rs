@@ -1,0 +1,351 @@
+//! Pane 4, Channels: one row per configured channel (state, last success, lag, orders and
+//! webhooks taken, errors, rate-limit headroom), and below the table the selected channel's
+//! last error (wrapped, whole) and its next poll. Also the header's channel counter.
+
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
+use ratatui::Frame;
+
+use super::panes::{event_time, right, table};
+use super::{age, Theme};
+use crate::console::app::{App, Pane};
+use crate::console::data::Data;
+use crate::model::ChannelHealth;
+
+/// The empty pane's text.
+pub const NO_CHANNELS: &str = "No channels configured: add [[channels]] to the config (see \
+     config.example.toml); orders also arrive by `ordo ingest`.";
+
+/// A channel whose polls fail now: errors in a row, or a poller that says so.
+pub fn failing(h: &ChannelHealth) -> bool {
+    h.enabled && (h.consecutive_errors > 0 || h.state == "failing")
+}
+
+/// How the channels are doing, for the header: (ok, failing, paused, disabled).
+pub fn health_counts(channels: &[ChannelHealth]) -> (usize, usize, usize, usize) {
+    let (mut ok, mut bad, mut paused, mut off) = (0, 0, 0, 0);
+    for h in channels {
+        if !h.enabled {
+            off += 1;
+        } else if failing(h) {
+            bad += 1;
+        } else if h.paused {
+            paused += 1;
+        } else {
+            ok += 1;
+        }
+    }
+    (ok, bad, paused, off)
+}
+
+/// The header's channel counter: "ch 3 ok", "ch 2 ok 1 failing 1 paused". Empty without
+/// channels.
+/// `compact` says "fail" for "failing", for narrow windows.
+pub fn health_spans(channels: &[ChannelHealth], compact: bool, t: Theme) -> Vec<Span<'static>> {
+    if channels.is_empty() {
+        return vec![];
+    }
+    let (ok, bad, paused, off) = health_counts(channels);
+    let mut spans = vec![
+        Span::raw("ch "),
+        Span::styled(ok.to_string(), t.heading()),
+        Span::raw(" ok"),
+    ];
+    for (n, label, style) in [
+        (bad, if compact { "fail" } else { "failing" }, t.error()),
+        (paused, "paused", t.warning()),
+        (off, "off", Style::default()),
+    ] {
+        if n > 0 {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(format!("{n} {label}"), style));
+        }
+    }
+    spans
+}
+
+/// "12s", "3m", "2h", "4d": a span of seconds, never negative.
+fn span(secs: i64) -> String {
+    let s = secs.max(0);
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// "12s ago", "now", or "never".
+fn ago(now: DateTime<Utc>, at: Option<DateTime<Utc>>) -> String {
+    match at {
+        None => "never".into(),
+        Some(at) => match age(now, at) {
+            a if a == "now" => a,
+            a => format!("{a} ago"),
+        },
+    }
+}
+
+/// "12:03:04 (3m ago)" or "12:05:00 (in 40s)".
+fn when(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    let secs = (at - now).num_seconds();
+    let rel = if (60..600).contains(&secs) {
+        format!("in {}m{}s", secs / 60, secs % 60)
+    } else if secs > 0 {
+        format!("in {}", span(secs))
+    } else {
+        ago(now, Some(at))
+    };
+    format!("{} ({rel})", event_time(now, at))
+}
+
+fn rate(h: &ChannelHealth) -> String {
+    match (h.rate_remaining, h.rate_limit) {
+        (Some(r), Some(l)) => format!("{r:.0}/{l:.0}"),
+        (Some(r), None) => format!("{r:.0}"),
+        _ => "-".into(),
+    }
+}
+
+/// Little headroom left: under a tenth of the limit.
+fn rate_low(h: &ChannelHealth) -> bool {
+    matches!((h.rate_remaining, h.rate_limit), (Some(r), Some(l)) if l > 0.0 && r < l / 10.0)
+}
+
+fn state_style(h: &ChannelHealth, t: Theme) -> Style {
+    if failing(h) {
+        t.error()
+    } else if h.paused || !h.enabled {
+        t.warning()
+    } else {
+        Style::default()
+    }
+}
+
+/// The width of a string on screen.
+fn width(s: &str) -> usize {
+    Span::raw(s).width()
+}
+
+/// Wraps `text` to lines at most `max` columns wide: at spaces when it can, inside a word too
+/// long for a line otherwise, never inside a character (a wide one moves to the next line).
+/// Control characters (newlines, tabs, escapes) become spaces.
+pub fn wrap(text: &str, max: usize) -> Vec<String> {
+    let max = max.max(2);
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in clean.split_whitespace() {
+        let w = width(word);
+        if used > 0 && used + 1 + w <= max {
+            line.push(' ');
+            line.push_str(word);
+            used += 1 + w;
+            continue;
+        }
+        if used > 0 {
+            lines.push(std::mem::take(&mut line));
+            used = 0;
+        }
+        if w <= max {
+            line.push_str(word);
+            used = w;
+            continue;
+        }
+        // Longer than a line: cut between characters.
+        let mut buf = [0u8; 4];
+        for c in word.chars() {
+            let cw = width(c.encode_utf8(&mut buf));
+            if used + cw > max {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+            }
+            line.push(c);
+            used += cw;
+        }
+    }
+    if used > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
+    if data.channels.is_empty() {
+        let text = vec![
+            Line::raw(format!(" {NO_CHANNELS}")),
+            Line::raw(""),
+            Line::raw(format!(
+                " Quarantine: {} payload(s) waiting (ordo quarantine list).",
+                data.counters.quarantined
+            )),
+        ];
+        frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
+        return;
+    }
+    let wide = area.width >= 100;
+    let rows: Vec<Row> = data
+        .channels
+        .iter()
+        .map(|h| {
+            let mut cells = vec![Cell::from(h.id.clone())];
+            if wide {
+                cells.push(Cell::from(h.kind.map(|k| k.as_str()).unwrap_or("-")));
+            }
+            let errors = if h.consecutive_errors > 0 {
+                Span::styled(h.errors.to_string(), t.error())
+            } else {
+                Span::raw(h.errors.to_string())
+            };
+            let rate_style = if rate_low(h) {
+                t.warning()
+            } else {
+                Style::default()
+            };
+            cells.extend([
+                Cell::from(Span::styled(h.state.clone(), state_style(h, t))),
+                right(ago(now, h.last_success)),
+                right(
+                    h.watermark
+                        .map_or("-".into(), |w| span((now - w).num_seconds())),
+                ),
+                right(h.orders.to_string()),
+                right(h.webhooks.to_string()),
+                Cell::from(Line::from(errors).alignment(Alignment::Right)),
+                Cell::from(
+                    Line::from(Span::styled(rate(h), rate_style)).alignment(Alignment::Right),
+                ),
+            ]);
+            Row::new(cells)
+        })
+        .collect();
+    let id_w = data
+        .channels
+        .iter()
+        .map(|h| width(&h.id))
+        .chain([width("CHANNEL")])
+        .max()
+        .unwrap_or(7)
+        .min(24) as u16;
+    // (title, width, numbers are right-aligned)
+    let mut columns = vec![("CHANNEL", id_w, false)];
+    if wide {
+        columns.push(("KIND", 11, false));
+    }
+    columns.extend([
+        ("STATE", if wide { 18 } else { 17 }, false),
+        ("LAST OK", if wide { 9 } else { 8 }, true),
+        ("LAG", 5, true),
+        ("ORDERS", 6, true),
+        ("HOOKS", 5, true),
+        ("ERRORS", 6, true),
+        ("RATE", if wide { 9 } else { 8 }, true),
+    ]);
+    let titles: Vec<String> = columns
+        .iter()
+        .map(|(title, w, right)| match right {
+            true => format!("{title:>w$}", w = usize::from(*w)),
+            false => title.to_string(),
+        })
+        .collect();
+    let header: Vec<&str> = titles.iter().map(String::as_str).collect();
+    let mut widths: Vec<Constraint> = columns
+        .iter()
+        .map(|(_, w, _)| Constraint::Length(*w))
+        .collect();
+    widths.push(Constraint::Fill(1));
+    let l = &app.lists[Pane::Channels.index()];
+    let selected = l.selected.min(rows.len() - 1);
+    // The table takes its rows, leaving at least 5 lines for the selected channel below.
+    let table_h = (rows.len() as u16 + 1).min(area.height.saturating_sub(6).max(2));
+    let [list, _, below] = Layout::vertical([
+        Constraint::Length(table_h),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    table(frame, list, &header, widths, rows, Some(selected), t);
+    if let Some(h) = data.channels.get(selected) {
+        let lines = detail_lines(h, now, below.width, t);
+        frame.render_widget(Paragraph::new(lines), below);
+    }
+}
+
+/// What the pane says under the table of the selected channel, wrapped to `width`.
+pub fn detail_lines(
+    h: &ChannelHealth,
+    now: DateTime<Utc>,
+    width: u16,
+    t: Theme,
+) -> Vec<Line<'static>> {
+    let width = usize::from(width).saturating_sub(2).max(10);
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut push = |text: String, style: Style, indent: &str| {
+        let room = width.saturating_sub(indent.len());
+        for l in wrap(&text, room) {
+            out.push(Line::styled(format!(" {indent}{l}"), style));
+        }
+    };
+    let kind = h.kind.map(|k| k.as_str()).unwrap_or("unknown kind");
+    push(
+        format!(
+            "{} ({kind}): {} · since start {} pages, {} orders, {} webhooks",
+            h.id, h.state, h.pages, h.orders, h.webhooks
+        ),
+        t.heading(),
+        "",
+    );
+    let next = if !h.enabled {
+        "not polled: disabled in the config".to_string()
+    } else if h.paused {
+        "polling paused, webhooks still taken (p resumes)".to_string()
+    } else {
+        match h.next_poll_at {
+            Some(at) => format!("next poll {}", when(now, at)),
+            None => "next poll not scheduled yet".to_string(),
+        }
+    };
+    push(next, Style::default(), "");
+    let mut info = match h.last_attempt {
+        Some(at) => format!("last attempt {}", when(now, at)),
+        None => "no attempt yet".to_string(),
+    };
+    match h.watermark {
+        Some(w) => info.push_str(&format!(
+            " · stored up to {} (lag {})",
+            event_time(now, w),
+            span((now - w).num_seconds())
+        )),
+        None => info.push_str(" · nothing stored yet"),
+    }
+    push(info, Style::default(), "");
+    match (&h.last_error, h.last_error_at) {
+        (Some(e), at) => {
+            let at = at
+                .map(|at| format!(" {}", when(now, at)))
+                .unwrap_or_default();
+            let (head, style) = if h.consecutive_errors > 0 {
+                (
+                    format!("last error{at}, {} in a row:", h.consecutive_errors),
+                    t.error(),
+                )
+            } else {
+                (
+                    format!("last error{at}, recovered since:"),
+                    Style::default(),
+                )
+            };
+            push(head, style, "");
+            push(e.clone(), style, "  ");
+        }
+        (None, _) => push("no errors since start".to_string(), Style::default(), ""),
+    }
+    out
+}

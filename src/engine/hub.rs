@@ -1,0 +1,73 @@
+//! What the console sees of the channel services: each channel's health, and a way to ask its
+//! poller to pause, resume or poll now.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc;
+
+use crate::channels::poller::{Control, SharedHealth};
+use crate::config::ChannelConfig;
+use crate::model::ChannelHealth;
+
+/// Health and controls of every configured channel. Empty when the config has none.
+#[derive(Default)]
+pub struct ChannelsHub {
+    health: BTreeMap<String, SharedHealth>,
+    controls: Mutex<HashMap<String, mpsc::Sender<Control>>>,
+}
+
+impl ChannelsHub {
+    /// One health record per configured channel, before anything runs.
+    pub fn new(configs: &[ChannelConfig]) -> ChannelsHub {
+        let health = configs
+            .iter()
+            .map(|c| {
+                let h = ChannelHealth {
+                    id: c.id.clone(),
+                    kind: Some(c.kind),
+                    enabled: c.enabled,
+                    state: if c.enabled { "not started" } else { "disabled" }.into(),
+                    ..ChannelHealth::default()
+                };
+                (c.id.clone(), Arc::new(Mutex::new(h)))
+            })
+            .collect();
+        ChannelsHub {
+            health,
+            controls: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn health(&self) -> Vec<ChannelHealth> {
+        self.health
+            .values()
+            .map(|h| h.lock().unwrap_or_else(|p| p.into_inner()).clone())
+            .collect()
+    }
+
+    pub fn shared(&self, id: &str) -> Option<SharedHealth> {
+        self.health.get(id).cloned()
+    }
+
+    /// Asks a channel's poller to pause, resume or poll now.
+    pub fn control(&self, id: &str, control: Control) -> Result<(), String> {
+        let controls = self.controls.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(tx) = controls.get(id) else {
+            return Err(if self.health.contains_key(id) {
+                format!("channel `{id}` is not being polled (disabled, or not started)")
+            } else {
+                format!("no channel `{id}`")
+            });
+        };
+        tx.try_send(control)
+            .map_err(|_| format!("channel `{id}`: its poller is busy; try again"))
+    }
+
+    pub(super) fn register(&self, id: &str, tx: mpsc::Sender<Control>) {
+        self.controls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id.to_string(), tx);
+    }
+}

@@ -1,0 +1,280 @@
+//! The three channel simulators together on loopback, with the config that points ordo at
+//! them and a live traffic generator: what `ordo sim` and `ordo demo` run, and what the sync
+//! tests poll.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::watch;
+
+use super::channel::{SimOrder, SimServer, SimShop};
+use super::feed::{Feed, Pacer};
+use super::{amazon, shopify, woocommerce};
+use crate::config::{ChannelConfig, ChannelSettings};
+use crate::model::{ChannelKind, ChannelOrder};
+
+/// Where each simulator's orders go in the generator's output.
+pub const FEED_CHANNELS: [(&str, ChannelKind); 3] = [
+    ("shopify", ChannelKind::Shopify),
+    ("woocommerce", ChannelKind::Woocommerce),
+    ("amazon", ChannelKind::Amazon),
+];
+
+/// The environment variables the generated config names, and the credentials the simulators
+/// expect in them.
+pub const ENV_SHOPIFY_TOKEN: &str = "ORDO_SIM_SHOPIFY_TOKEN";
+pub const ENV_SHOPIFY_WEBHOOK_SECRET: &str = "ORDO_SIM_SHOPIFY_WEBHOOK_SECRET";
+pub const ENV_WOO_KEY: &str = "ORDO_SIM_WOO_KEY";
+pub const ENV_WOO_SECRET: &str = "ORDO_SIM_WOO_SECRET";
+pub const ENV_WOO_WEBHOOK_SECRET: &str = "ORDO_SIM_WOO_WEBHOOK_SECRET";
+pub const ENV_AMAZON_REFRESH: &str = "ORDO_SIM_AMAZON_REFRESH_TOKEN";
+pub const ENV_AMAZON_CLIENT_ID: &str = "ORDO_SIM_AMAZON_CLIENT_ID";
+pub const ENV_AMAZON_CLIENT_SECRET: &str = "ORDO_SIM_AMAZON_CLIENT_SECRET";
+/// The webhook signing secrets of the simulated shops (not credentials of anything real).
+pub const SIM_WEBHOOK_SECRET: &str = "sim-webhook-secret";
+
+/// One running simulator.
+pub struct RunningSim {
+    pub kind: ChannelKind,
+    pub shop: SimShop,
+    pub server: SimServer,
+}
+
+impl RunningSim {
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+}
+
+/// The three simulators.
+pub struct SimWorld {
+    pub shopify: RunningSim,
+    pub woocommerce: RunningSim,
+    pub amazon: RunningSim,
+    pub shopify_settings: shopify::ShopifySimSettings,
+    pub woo_settings: woocommerce::WooSimSettings,
+    pub amazon_settings: amazon::AmazonSimSettings,
+}
+
+impl SimWorld {
+    /// Starts the simulators on 127.0.0.1: `first_port` for Shopify, +1 WooCommerce, +2
+    /// Amazon; 0 picks free ports.
+    pub async fn start(first_port: u16) -> std::io::Result<SimWorld> {
+        let port = |i: u16| if first_port == 0 { 0 } else { first_port + i };
+        let addr = |i: u16| SocketAddr::from(([127, 0, 0, 1], port(i)));
+        let shopify_settings = shopify::ShopifySimSettings::default();
+        let woo_settings = woocommerce::WooSimSettings::default();
+        let amazon_settings = amazon::AmazonSimSettings::default();
+        let shop = SimShop::new(shopify::FIRST_SHOP_ID);
+        let server = SimServer::start(
+            shopify::router(shop.clone(), shopify_settings.clone()),
+            addr(0),
+        )
+        .await?;
+        let shopify = RunningSim {
+            kind: ChannelKind::Shopify,
+            shop,
+            server,
+        };
+        let shop = SimShop::new(20_000);
+        let server = SimServer::start(
+            woocommerce::router(shop.clone(), woo_settings.clone()),
+            addr(1),
+        )
+        .await?;
+        let woocommerce = RunningSim {
+            kind: ChannelKind::Woocommerce,
+            shop,
+            server,
+        };
+        let shop = SimShop::new(1);
+        let server = SimServer::start(
+            amazon::router(shop.clone(), amazon_settings.clone()),
+            addr(2),
+        )
+        .await?;
+        let amazon = RunningSim {
+            kind: ChannelKind::Amazon,
+            shop,
+            server,
+        };
+        Ok(SimWorld {
+            shopify,
+            woocommerce,
+            amazon,
+            shopify_settings,
+            woo_settings,
+            amazon_settings,
+        })
+    }
+
+    pub fn sims(&self) -> [&RunningSim; 3] {
+        [&self.shopify, &self.woocommerce, &self.amazon]
+    }
+
+    pub fn sim(&self, kind: ChannelKind) -> &RunningSim {
+        match kind {
+            ChannelKind::Shopify => &self.shopify,
+            ChannelKind::Woocommerce => &self.woocommerce,
+            ChannelKind::Amazon => &self.amazon,
+        }
+    }
+
+    /// The `[[channels]]` that point ordo at the simulators, polled every `poll_interval_secs`.
+    pub fn channel_configs(&self, poll_interval_secs: u64) -> Vec<ChannelConfig> {
+        let base = |id: &str, kind, url: String, settings| ChannelConfig {
+            id: id.to_string(),
+            kind,
+            base_url: url,
+            enabled: true,
+            poll_interval_secs,
+            overlap_secs: crate::config::DEFAULT_OVERLAP_SECS,
+            page_size: None,
+            sku_map: BTreeMap::new(),
+            settings,
+        };
+        vec![
+            base(
+                "shopify",
+                ChannelKind::Shopify,
+                self.shopify.base_url(),
+                ChannelSettings::Shopify {
+                    token_env: ENV_SHOPIFY_TOKEN.into(),
+                    api_version: self.shopify_settings.api_version.clone(),
+                    location_id: None,
+                    webhook_secret_env: Some(ENV_SHOPIFY_WEBHOOK_SECRET.into()),
+                },
+            ),
+            base(
+                "woocommerce",
+                ChannelKind::Woocommerce,
+                self.woocommerce.base_url(),
+                ChannelSettings::Woocommerce {
+                    consumer_key_env: ENV_WOO_KEY.into(),
+                    consumer_secret_env: ENV_WOO_SECRET.into(),
+                    webhook_secret_env: Some(ENV_WOO_WEBHOOK_SECRET.into()),
+                },
+            ),
+            base(
+                "amazon",
+                ChannelKind::Amazon,
+                self.amazon.base_url(),
+                ChannelSettings::Amazon {
+                    refresh_token_env: ENV_AMAZON_REFRESH.into(),
+                    client_id_env: ENV_AMAZON_CLIENT_ID.into(),
+                    client_secret_env: ENV_AMAZON_CLIENT_SECRET.into(),
+                    token_url: format!("{}/auth/o2/token", self.amazon.base_url()),
+                    marketplace_ids: vec![self.amazon_settings.marketplace_id.clone()],
+                    seller_id: Some("A1SIMSELLER".into()),
+                },
+            ),
+        ]
+    }
+
+    /// The credentials the simulators accept, by the variable names the config uses.
+    pub fn env(&self) -> BTreeMap<String, String> {
+        [
+            (ENV_SHOPIFY_TOKEN, self.shopify_settings.token.clone()),
+            (ENV_SHOPIFY_WEBHOOK_SECRET, SIM_WEBHOOK_SECRET.to_string()),
+            (ENV_WOO_KEY, self.woo_settings.consumer_key.clone()),
+            (ENV_WOO_SECRET, self.woo_settings.consumer_secret.clone()),
+            (ENV_WOO_WEBHOOK_SECRET, SIM_WEBHOOK_SECRET.to_string()),
+            (
+                ENV_AMAZON_REFRESH,
+                self.amazon_settings.refresh_token.clone(),
+            ),
+            (ENV_AMAZON_CLIENT_ID, self.amazon_settings.client_id.clone()),
+            (
+                ENV_AMAZON_CLIENT_SECRET,
+                self.amazon_settings.client_secret.clone(),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+    }
+
+    /// Puts one generated version into its simulator; versions for other channels (point of
+    /// sale) come back for the caller.
+    pub fn place(&self, mut order: ChannelOrder) -> Option<ChannelOrder> {
+        let Some((_, kind)) = FEED_CHANNELS
+            .iter()
+            .find(|(name, _)| *name == order.channel)
+        else {
+            return Some(order);
+        };
+        // The shops keep whole seconds.
+        order.created_at = whole_seconds(order.created_at);
+        order.updated_at = whole_seconds(order.updated_at);
+        self.sim(*kind).shop.book.upsert(order);
+        None
+    }
+
+    pub async fn shutdown(self) {
+        self.shopify.server.shutdown().await;
+        self.woocommerce.server.shutdown().await;
+        self.amazon.server.shutdown().await;
+    }
+}
+
+/// The id a channel's API shows for a book entry: the order's `external_id` in ordo.
+pub fn channel_external_id(kind: ChannelKind, o: &SimOrder) -> String {
+    match kind {
+        ChannelKind::Shopify => shopify::shopify_id(o).to_string(),
+        ChannelKind::Woocommerce => woocommerce::woo_id(o).to_string(),
+        ChannelKind::Amazon => amazon::amazon_order_id(o),
+    }
+}
+
+fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
+/// Writes `n` versions of the feed into the simulators, the k-th at `start + k * step`;
+/// returns the versions for channels without a simulator (point of sale).
+pub fn backlog(
+    world: &SimWorld,
+    feed: &mut Feed,
+    n: usize,
+    start: DateTime<Utc>,
+    step: chrono::Duration,
+) -> Vec<ChannelOrder> {
+    let mut others = Vec::new();
+    for i in 0..n {
+        let order = feed.next(start + step * i as i32);
+        if let Some(other) = world.place(order) {
+            others.push(other);
+        }
+    }
+    others
+}
+
+/// Live traffic: the feed's versions at `rate` a second (with its bursts) into the simulators
+/// until `stop`; versions for other channels go to `others`.
+pub async fn run_traffic(
+    world: std::sync::Arc<SimWorld>,
+    mut feed: Feed,
+    rate: f64,
+    others: tokio::sync::mpsc::Sender<ChannelOrder>,
+    mut stop: watch::Receiver<bool>,
+) {
+    if rate <= 0.0 {
+        return;
+    }
+    let mut pacer = Pacer::new(feed.seed(), rate);
+    loop {
+        let wait = pacer.next_delay();
+        tokio::select! {
+            _ = tokio::time::sleep(wait.min(Duration::from_secs(60))) => {}
+            _ = stop.changed() => return,
+        }
+        let order = feed.next(Utc::now());
+        if let Some(other) = world.place(order) {
+            if others.send(other).await.is_err() {
+                return;
+            }
+        }
+    }
+}
