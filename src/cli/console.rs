@@ -2,6 +2,7 @@
 //! demo store with a live order feed, and the console opened on it).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::{Context as _, Result};
 use chrono::Utc;
@@ -12,9 +13,15 @@ use super::{ledger_error, logging, user, Cli, Context};
 use crate::client::OrderQuery;
 use crate::config::Config;
 use crate::console::ConsoleOptions;
+use crate::engine::channels as channel_services;
+use crate::engine::intake::LedgerIntake;
 use crate::ledger::{Command, LedgerError};
 use crate::model::Actor;
+use crate::sim::world::SimWorld;
 use crate::sim::{feed, run_feed, Catalog, Feed};
+
+/// How often the demo polls its simulated channels: new orders show within about this long.
+const DEMO_POLL_SECS: u64 = 2;
 
 #[derive(Args, Debug)]
 pub struct ConsoleArgs {
@@ -66,7 +73,24 @@ pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
         no_color: no_color(args.no_color),
         operator: operator_name(ctx),
     };
-    let result = runtime()?.block_on(crate::console::run(engine.client(), options));
+    let intake = Arc::new(LedgerIntake {
+        ledger: engine.ledger(),
+        store: engine.store().clone(),
+    });
+    let hub = engine.hub().clone();
+    let client = engine.client();
+    let result = runtime()?.block_on(async move {
+        // The engine in-process: its channel pollers and webhook receiver run while the
+        // console is open (DESIGN.md's process model).
+        let env = |var: &str| std::env::var(var).ok();
+        let services = channel_services::start(&ctx.config, &env, hub, intake).await?;
+        for (id, e) in &services.failed {
+            tracing::warn!("channel {id} not started: {e}");
+        }
+        let result = crate::console::run(client, options).await;
+        services.stop().await;
+        result
+    });
     engine.shutdown();
     result
 }
@@ -81,12 +105,20 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
             args.rate
         )));
     }
-    let config = match &cli.config {
+    let mut config = match &cli.config {
         Some(path) if !path.as_os_str().is_empty() => {
             Config::load(path).map_err(|e| user(e.to_string()))?
         }
         _ => Config::embedded_default(),
     };
+    // The channel simulators on loopback, and the connectors pointed at them: the demo's
+    // Shopify, WooCommerce and Amazon orders arrive exactly as a real shop's would.
+    let rt = runtime()?;
+    let world = Arc::new(
+        rt.block_on(SimWorld::start(0))
+            .context("starting the channel simulators on loopback")?,
+    );
+    config.channels = world.channel_configs(DEMO_POLL_SECS);
     // A temp dir lives until the end of this function (declared first, so dropped last: after
     // the engine and the log writer are done with it).
     let explicit: Option<PathBuf> = cli.data.clone().filter(|d| !d.as_os_str().is_empty());
@@ -136,8 +168,14 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
         )));
     }
 
-    let rt = runtime()?;
     let ledger = engine.ledger();
+    let intake = Arc::new(LedgerIntake {
+        ledger: engine.ledger(),
+        store: engine.store().clone(),
+    });
+    let hub = engine.hub().clone();
+    let sim_env = world.env();
+    let demo_config = ctx.config.clone();
     let options = ConsoleOptions {
         title: format!("demo · seed {}", args.seed),
         no_color: no_color(args.no_color),
@@ -159,7 +197,9 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
         let step = chrono::Duration::seconds(7200 / backlog.max(1) as i64);
         let mut replies = Vec::with_capacity(backlog);
         for i in 0..backlog {
-            let order = feed.next(start + step * i as i32);
+            let Some(order) = world.place(feed.next(start + step * i as i32)) else {
+                continue;
+            };
             let command = Command::Ingest {
                 order: Box::new(order),
                 origin: feed::origin(),
@@ -175,11 +215,20 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
                 Err(_) => return Err(LedgerError::Stopped.into()),
             }
         }
+        let env = move |var: &str| sim_env.get(var).cloned();
+        let services = channel_services::start(&demo_config, &env, hub, intake).await?;
         let (stop, stopped) = watch::channel(false);
-        let feeding = tokio::spawn(run_feed(ledger.clone(), feed, rate, stopped));
+        let feeding = tokio::spawn(run_feed(
+            ledger.clone(),
+            feed,
+            rate,
+            Some(world.clone()),
+            stopped,
+        ));
         let result = crate::console::run(client, options).await;
         let _ = stop.send(true);
         let _ = feeding.await;
+        services.stop().await;
         result
     });
     drop(rt);

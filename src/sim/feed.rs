@@ -677,10 +677,15 @@ pub fn origin() -> Origin {
 /// turns true (or its sender is dropped) or the ledger stops. Every ~40 orders a delivery
 /// arrives at a warehouse (a stock adjustment), so backordered orders get stock as they would
 /// in a real shift.
+///
+/// With `shops`, the orders of the simulated channels (Shopify, WooCommerce, Amazon) go into
+/// their simulators instead, for ordo's connectors to poll; the rest (point of sale) still go
+/// to the ledger.
 pub async fn run_feed(
     ledger: LedgerHandle,
     mut feed: Feed,
     rate: f64,
+    shops: Option<std::sync::Arc<super::world::SimWorld>>,
     mut stop: watch::Receiver<bool>,
 ) -> FeedStats {
     let mut pacer = Pacer::new(feed.seed(), rate);
@@ -701,20 +706,26 @@ pub async fn run_feed(
             }
         }
         let order = feed.next(Utc::now());
-        let command = Command::Ingest {
-            order: Box::new(order),
-            origin: origin(),
-            resolves: None,
+        let for_ledger = match &shops {
+            Some(shops) => shops.place(order),
+            None => Some(order),
         };
         stats.sent += 1;
-        let reply = ledger.submit(command).await;
-        if let Err(LedgerError::Stopped) = reply {
-            break;
+        if let Some(order) = for_ledger {
+            let command = Command::Ingest {
+                order: Box::new(order),
+                origin: origin(),
+                resolves: None,
+            };
+            let reply = ledger.submit(command).await;
+            if let Err(LedgerError::Stopped) = reply {
+                break;
+            }
+            if let Err(e) = &reply {
+                tracing::warn!(error = %e, "demo feed: order refused");
+            }
+            stats.count(&reply);
         }
-        if let Err(e) = &reply {
-            tracing::warn!(error = %e, "demo feed: order refused");
-        }
-        stats.count(&reply);
         if stats.sent % 40 == 0 {
             if let Some(command) = delivery(&mut receiving, feed.catalog()) {
                 match ledger.submit(command).await {
