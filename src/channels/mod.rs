@@ -131,8 +131,42 @@ impl ChannelError {
     }
 }
 
-/// A sales channel ordo polls (and, for the inventory issue, pushes to). Object safe, so the
-/// engine can hold every configured channel as `Arc<dyn Channel>`.
+/// One available-to-sell figure to set on a channel (an absolute level, never an adjustment:
+/// sending it twice is harmless).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockPush {
+    pub sku: String,
+    pub available: i64,
+    /// When the change that caused it was committed: sent along (`X-Ordo-Intent-At`, ms since
+    /// the epoch) so that push latency can be measured where the push lands.
+    pub intent_at: DateTime<Utc>,
+}
+
+/// A shipment to report to the channel that sold the order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfillmentPush {
+    /// The channel's id of the order (what it calls `id`/`orderId`).
+    pub order_external_id: String,
+    pub carrier: String,
+    pub tracking: String,
+    pub shipped_at: DateTime<Utc>,
+    pub lines: Vec<FulfilledLine>,
+    pub intent_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FulfilledLine {
+    /// The channel's line id (Shopify line item id, Amazon order item id), when it gave one.
+    pub channel_line_id: Option<String>,
+    pub sku: String,
+    pub quantity: u32,
+}
+
+/// The header that carries [`StockPush::intent_at`] / [`FulfillmentPush::intent_at`].
+pub const INTENT_AT_HEADER: &str = "x-ordo-intent-at";
+
+/// A sales channel ordo polls and pushes to. Object safe, so the engine can hold every
+/// configured channel as `Arc<dyn Channel>`.
 pub trait Channel: Send + Sync {
     /// The channel's id in ordo (`[[channels]] id`).
     fn id(&self) -> &str;
@@ -140,6 +174,41 @@ pub trait Channel: Send + Sync {
     /// One page of orders changed since a time, or the next page of a window. Every order of
     /// the page comes back, mapped or unmappable; nothing is dropped.
     fn fetch_page(&self, request: PageRequest) -> BoxFuture<'_, Result<Page, ChannelError>>;
+    /// How many stock figures one [`Channel::push_stock`] call may carry.
+    fn max_stock_batch(&self) -> usize {
+        1
+    }
+    /// Sets available-to-sell levels on the channel. `Err` for the whole call (throttled,
+    /// down, not authorized: the pusher retries); otherwise one answer per push, in order:
+    /// `Ok` once the channel confirmed it, `Err(reason)` when the channel refuses that SKU for
+    /// good (not listed there), which no retry will fix.
+    fn push_stock<'a>(
+        &'a self,
+        pushes: &'a [StockPush],
+    ) -> BoxFuture<'a, Result<Vec<Result<(), String>>, ChannelError>> {
+        Box::pin(async move {
+            Err(ChannelError::Rejected {
+                what: format!("{}: stock push", self.id()),
+                detail: format!(
+                    "{} pushes are not supported ({} levels)",
+                    self.kind(),
+                    pushes.len()
+                ),
+            })
+        })
+    }
+    /// Reports a shipment with its tracking to the channel. `Ok` once confirmed.
+    fn push_fulfillment<'a>(
+        &'a self,
+        push: &'a FulfillmentPush,
+    ) -> BoxFuture<'a, Result<(), ChannelError>> {
+        Box::pin(async move {
+            Err(ChannelError::Rejected {
+                what: format!("{}: fulfillment of {}", self.id(), push.order_external_id),
+                detail: format!("{} fulfillment pushes are not supported", self.kind()),
+            })
+        })
+    }
 }
 
 /// The quarantine format of one order of this kind as its API returned it (poll, webhook or

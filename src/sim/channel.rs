@@ -255,6 +255,7 @@ impl Drop for SimServer {
 pub struct SimShop {
     pub book: Arc<SimBook>,
     pub faults: Arc<Faults>,
+    pub stock: Arc<SimStock>,
 }
 
 impl SimShop {
@@ -262,6 +263,139 @@ impl SimShop {
         SimShop {
             book: Arc::new(SimBook::new(first_id)),
             faults: Arc::new(Faults::default()),
+            stock: Arc::new(SimStock::default()),
         }
     }
+}
+
+/// The stock a simulated shop believes it has: it sells from it, refuses a sale it cannot
+/// cover (a shop that does not continue selling when out of stock), and takes ordo's pushes
+/// as the new levels. A SKU it was never told about is unlimited until the first push.
+#[derive(Debug, Default)]
+pub struct SimStock {
+    inner: Mutex<StockInner>,
+}
+
+#[derive(Debug, Default)]
+struct StockInner {
+    levels: std::collections::HashMap<String, i64>,
+    sold: std::collections::BTreeMap<String, u64>,
+    refused_sales: u64,
+    pushes: u64,
+    /// Push latency samples in ms: arrival less the push's `X-Ordo-Intent-At`.
+    latency_ms: Vec<u64>,
+    fulfillments: Vec<SimFulfillment>,
+}
+
+/// A shipment the shop was told about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimFulfillment {
+    pub order_id: String,
+    pub carrier: String,
+    pub tracking: String,
+    /// (line id or SKU, quantity).
+    pub lines: Vec<(String, u32)>,
+}
+
+/// What `GET /_sim/stats` reports of a shop's stock side.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SimStockStats {
+    /// Units sold per SKU.
+    pub sold: std::collections::BTreeMap<String, u64>,
+    pub units_sold: u64,
+    /// Sales refused because the shop showed too little stock.
+    pub refused_sales: u64,
+    pub pushes: u64,
+    pub push_latency_p50_ms: Option<u64>,
+    pub push_latency_p99_ms: Option<u64>,
+    pub fulfillments: usize,
+}
+
+impl SimStock {
+    fn lock(&self) -> MutexGuard<'_, StockInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sets a level by hand (the shop's opening stock).
+    pub fn set(&self, sku: &str, level: i64) {
+        self.lock().levels.insert(sku.to_string(), level);
+    }
+
+    pub fn level(&self, sku: &str) -> Option<i64> {
+        self.lock().levels.get(sku).copied()
+    }
+
+    /// Sells every line or none: refused when any SKU shows fewer units than asked.
+    pub fn try_sell(&self, lines: &[(String, u32)]) -> bool {
+        let mut s = self.lock();
+        let short = lines.iter().any(|(sku, q)| {
+            s.levels
+                .get(sku)
+                .is_some_and(|level| *level < i64::from(*q))
+        });
+        if short {
+            s.refused_sales += 1;
+            return false;
+        }
+        for (sku, q) in lines {
+            if let Some(level) = s.levels.get_mut(sku) {
+                *level -= i64::from(*q);
+            }
+            *s.sold.entry(sku.clone()).or_default() += u64::from(*q);
+        }
+        true
+    }
+
+    /// A push from ordo: the new level, and its latency when it says when it was committed
+    /// (`intent_at_ms`, the `X-Ordo-Intent-At` header).
+    pub fn apply_push(&self, sku: &str, level: i64, intent_at_ms: Option<i64>) {
+        let mut s = self.lock();
+        s.levels.insert(sku.to_string(), level);
+        s.pushes += 1;
+        if let Some(at) = intent_at_ms {
+            let now = chrono::Utc::now().timestamp_millis();
+            s.latency_ms.push(now.saturating_sub(at).max(0) as u64);
+        }
+    }
+
+    pub fn record_fulfillment(&self, f: SimFulfillment) {
+        self.lock().fulfillments.push(f);
+    }
+
+    pub fn fulfillments(&self) -> Vec<SimFulfillment> {
+        self.lock().fulfillments.clone()
+    }
+
+    pub fn stats(&self) -> SimStockStats {
+        let s = self.lock();
+        let mut lat = s.latency_ms.clone();
+        lat.sort_unstable();
+        let pct = |p: f64| -> Option<u64> {
+            if lat.is_empty() {
+                return None;
+            }
+            let i = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1;
+            Some(lat[i])
+        };
+        SimStockStats {
+            units_sold: s.sold.values().sum(),
+            sold: s.sold.clone(),
+            refused_sales: s.refused_sales,
+            pushes: s.pushes,
+            push_latency_p50_ms: pct(0.50),
+            push_latency_p99_ms: pct(0.99),
+            fulfillments: s.fulfillments.len(),
+        }
+    }
+}
+
+/// The `X-Ordo-Intent-At` header of a request, in ms since the epoch.
+pub fn intent_at_ms(headers: &axum::http::HeaderMap) -> Option<i64> {
+    headers
+        .get(crate::channels::INTENT_AT_HEADER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
 }
