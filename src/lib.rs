@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod console;
 pub mod engine;
+pub mod inventory;
 pub mod ledger;
 pub mod model;
 pub mod routing;

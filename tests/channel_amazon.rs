@@ -59,6 +59,7 @@ impl Sim {
             overlap_secs: 300,
             page_size: None,
             sku_map: Default::default(),
+            buffers: Vec::new(),
             settings: ChannelSettings::Amazon {
                 refresh_token_env: "AMZ_REFRESH".into(),
                 client_id_env: "AMZ_CLIENT_ID".into(),

@@ -124,6 +124,7 @@ fn config(base_url: &str, page_size: u32) -> ChannelConfig {
         overlap_secs: 300,
         page_size: Some(page_size),
         sku_map: BTreeMap::new(),
+        buffers: Vec::new(),
         settings: ChannelSettings::Shopify {
             token_env: "WEB_SHOPIFY_TOKEN".into(),
             api_version: VERSION.into(),

@@ -52,6 +52,7 @@ fn channel(base: &str, key: &str, secret: &str) -> WooChannel {
         overlap_secs: 300,
         page_size: Some(100),
         sku_map: Default::default(),
+        buffers: Vec::new(),
         settings: ChannelSettings::Woocommerce {
             consumer_key_env: "T_WOO_CK".into(),
             consumer_secret_env: "T_WOO_CS".into(),

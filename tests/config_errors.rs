@@ -241,6 +241,12 @@ fn cases() -> Vec<(String, usize, Vec<&'static str>)> {
                 "webhook_secret_env",
             ],
         ),
+        // [[channels.buffers]]: a percentage over 100
+        (
+            format!("[[channels]]\nid = \"web\"\n{SHOP}\n[[channels.buffers]]\nskus = \"TSHIRT-*\"\n\n[[channels.buffers]]\npercent = 120\n"),
+            11,
+            vec!["channels[0].buffers[1].percent = 120 is out of range; use 0 to 100"],
+        ),
         (
             "\n[webhooks]\nlisten = \"localhost:8787\"\n".to_owned(),
             3,

@@ -443,6 +443,7 @@ fn channel(id: &str, kind: ChannelKind) -> ChannelConfig {
         overlap_secs: 300,
         page_size: None,
         sku_map: Default::default(),
+        buffers: Vec::new(),
         settings: match kind {
             ChannelKind::Shopify => ChannelSettings::Shopify {
                 token_env: env("TOKEN"),

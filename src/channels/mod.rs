@@ -12,6 +12,7 @@ pub mod amazon;
 pub mod http;
 pub mod ordo_format;
 pub mod poller;
+pub mod pusher;
 pub mod shopify;
 pub mod webhooks;
 pub mod woocommerce;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use clap::Args;
 
-use crate::channels::poller;
+use crate::channels::{poller, pusher};
 use crate::engine::channels as services;
 use crate::engine::hub::ChannelsHub;
 use crate::engine::intake::LedgerIntake;
@@ -81,6 +81,7 @@ pub fn sync(ctx: &Context, args: SyncArgs) -> Result<()> {
         eprintln!("{id}: not synced: {e}");
     }
     let rt = runtime()?;
+    let mut failures_total = 0;
     rt.block_on(async {
         let (_stop_tx, mut stop) = tokio::sync::watch::channel(false);
         // All channels at once: each has its own rate limits, none waits for another.
@@ -116,8 +117,39 @@ pub fn sync(ctx: &Context, args: SyncArgs) -> Result<()> {
             }
         }
         let _ = stop.borrow_and_update();
+        // Then the outbox: every channel's pending stock figures and shipments, until it is
+        // empty or the channel keeps failing.
+        for (c, channel) in &connected {
+            let mut latencies = std::collections::VecDeque::new();
+            let (mut confirmed, mut refused, mut failures) = (0, 0, 0u32);
+            loop {
+                let round =
+                    pusher::push_round(channel.as_ref(), &intake, failures, None, &mut latencies).await;
+                confirmed += round.confirmed;
+                refused += round.refused;
+                match round.retry_in {
+                    Some(wait) if failures < 5 => {
+                        failures += 1;
+                        tokio::time::sleep(wait.min(std::time::Duration::from_secs(10))).await;
+                    }
+                    Some(_) => break,
+                    None if round.confirmed + round.refused == 0 => break,
+                    None => {}
+                }
+            }
+            let left = intake.store.outbox(&c.id).map(|o| o.len()).unwrap_or(0);
+            println!(
+                "{}: pushed {confirmed}, refused {refused}{}",
+                c.id,
+                if left > 0 { format!("; {left} still waiting (the next sync or `ordo serve` retries)") } else { "; outbox empty".to_string() }
+            );
+            if left > 0 {
+                failures_total += 1;
+            }
+        }
     });
     engine.shutdown();
+    let failures = failures + failures_total;
     if failures > 0 {
         anyhow::bail!("{failures} channel(s) did not sync");
     }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::*;
+use crate::inventory::{Buffer, BufferRule};
 use crate::model::ChannelKind;
 
 const FILE: &str = "/x/ordo.toml";
@@ -66,6 +67,16 @@ webhook_secret_env = "SHOPIFY_WEBHOOK_SECRET"
 [channels.sku_map]
 "44012345678901" = "TSHIRT-M"
 "44012345678902" = "TSHIRT-L"
+
+[[channels.buffers]]
+skus = "TSHIRT-*"
+safety = 2
+percent = 80
+max = 50
+min = 3
+
+[[channels.buffers]]
+safety = 1
 "#);
     let want = ChannelConfig {
         id: "web".into(),
@@ -79,6 +90,24 @@ webhook_secret_env = "SHOPIFY_WEBHOOK_SECRET"
             ("44012345678901".into(), "TSHIRT-M".into()),
             ("44012345678902".into(), "TSHIRT-L".into()),
         ]),
+        buffers: vec![
+            BufferRule {
+                skus: "TSHIRT-*".into(),
+                buffer: Buffer {
+                    safety: 2,
+                    percent: Some(80),
+                    max: Some(50),
+                    min: Some(3),
+                },
+            },
+            BufferRule {
+                skus: "*".into(),
+                buffer: Buffer {
+                    safety: 1,
+                    ..Buffer::default()
+                },
+            },
+        ],
         settings: ChannelSettings::Shopify {
             token_env: "SHOPIFY_TOKEN".into(),
             api_version: "2024-10".into(),
@@ -115,6 +144,7 @@ webhook_secret_env = "_woo_hook_1"
         overlap_secs: 604800,
         page_size: Some(100),
         sku_map: BTreeMap::from([("812".into(), "MUG-BLUE".into())]),
+        buffers: Vec::new(),
         settings: ChannelSettings::Woocommerce {
             consumer_key_env: "WOO_CONSUMER_KEY".into(),
             consumer_secret_env: "WOO_CONSUMER_SECRET".into(),
@@ -150,6 +180,7 @@ sku_map.B00EXAMPLE = "LAMP-1"
         overlap_secs: DEFAULT_OVERLAP_SECS,
         page_size: Some(1),
         sku_map: BTreeMap::from([("B00EXAMPLE".into(), "LAMP-1".into())]),
+        buffers: Vec::new(),
         settings: ChannelSettings::Amazon {
             refresh_token_env: "AMAZON_REFRESH_TOKEN".into(),
             client_id_env: "AMAZON_CLIENT_ID".into(),
@@ -274,6 +305,13 @@ fn the_documented_examples_load() {
     let kinds: Vec<ChannelKind> = c.channels.iter().map(|c| c.kind).collect();
     assert_eq!(kinds, ChannelKind::ALL, "{text}");
     assert_eq!(c.channels[0].sku_map.len(), 2);
+    let buffers = c.channels[0].buffers();
+    assert_eq!(buffers.rules().len(), 3, "{text}");
+    // The worked example: 20 available, 3 held back, 80% of 17 is 13.
+    let tshirt = buffers.for_sku("TSHIRT-M");
+    assert_eq!(crate::inventory::available_to_sell(20, &tshirt), 13);
+    assert_eq!(buffers.for_sku("TSHIRT-LTD-1").max, Some(5));
+    assert_eq!(buffers.for_sku("MUG").safety, 1);
     assert!(c.channels.iter().any(|c| !c.enabled));
     assert_eq!(
         c.webhooks.map(|w| w.listen.to_string()).as_deref(),
@@ -747,20 +785,20 @@ fn amazon_settings() {
 fn unknown_keys_list_the_keys_of_the_kind() {
     assert_eq!(
         err(&channel(SHOP, "tokn_env = \"X\"\n")),
-        "/x/ordo.toml:6: unknown key `tokn_env` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, token_env, api_version, location_id, webhook_secret_env; did you mean `token_env`?"
+        "/x/ordo.toml:6: unknown key `tokn_env` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, token_env, api_version, location_id, webhook_secret_env; did you mean `token_env`?"
     );
     assert_eq!(
         err(&channel(WOO, "consumer_secret = \"X\"\n")),
-        "/x/ordo.toml:7: unknown key `consumer_secret` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, consumer_key_env, consumer_secret_env, webhook_secret_env"
+        "/x/ordo.toml:7: unknown key `consumer_secret` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, consumer_key_env, consumer_secret_env, webhook_secret_env"
     );
     assert_eq!(
         err(&format!("[[channels]]\nid = \"s\"\n{SHOP}\n[[channels]]\nid = \"a\"\n{AMZ}marketplace_id = \"US\"\n")),
-        "/x/ordo.toml:15: unknown key `marketplace_id` in [[channels]] #2; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `marketplace_ids`?"
+        "/x/ordo.toml:15: unknown key `marketplace_id` in [[channels]] #2; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `marketplace_ids`?"
     );
     // Without a known kind: every key.
     assert_eq!(
         err("[[channels]]\nid = \"c\"\nkind = \"ebay\"\nbaseurl = \"https://x\"\n"),
-        "/x/ordo.toml:4: unknown key `baseurl` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, token_env, api_version, location_id, consumer_key_env, consumer_secret_env, webhook_secret_env, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `base_url`?"
+        "/x/ordo.toml:4: unknown key `baseurl` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, token_env, api_version, location_id, consumer_key_env, consumer_secret_env, webhook_secret_env, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `base_url`?"
     );
     // Inline channels too.
     let s = err("channels = [\n  { id = \"c\", kind = \"shopify\", secret = \"x\" },\n]\n");

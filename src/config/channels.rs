@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
+use crate::inventory::{BufferRule, ChannelBuffers};
 use crate::model::ChannelKind;
 
 /// Shopify's REST Admin API version used when `api_version` is not given.
@@ -46,6 +47,12 @@ pub struct ChannelConfig {
     /// The channel's product references (variant id, product id, ASIN) to ordo SKUs, for lines
     /// that carry no usable SKU (`[channels.sku_map]`). Keys and values are non-empty.
     pub sku_map: BTreeMap<String, String>,
+    /// `[[channels.buffers]]`, in file order: how much of the stock of the locations that serve
+    /// this channel it is offered, per SKU pattern (the first rule whose `skus` matches a SKU
+    /// gives its buffer; no rule matching = no buffer). Validated at load: every `skus` compiles,
+    /// `safety`, `max` and `min` are at least 0, `percent` is 0 to 100, `min` <= `max`.
+    /// Compiled by [`ChannelConfig::buffers`]. Empty = no buffer for any SKU.
+    pub buffers: Vec<BufferRule>,
     pub settings: ChannelSettings,
 }
 
@@ -79,6 +86,24 @@ pub enum ChannelSettings {
 }
 
 impl ChannelConfig {
+    /// The `buffers` rules compiled: [`ChannelBuffers::for_sku`] gives the buffer that
+    /// [`crate::inventory::available_to_sell`] applies to a SKU for this channel.
+    ///
+    /// # Panics
+    ///
+    /// When a rule's `skus` is not a valid glob. That cannot happen to a config from
+    /// `Config::load`, which refused the file; only code that builds or edits `buffers` by hand
+    /// could get here with a bad pattern, and that is a bug in that code, which the panic names
+    /// (as `Config::rule_set` does for the rules).
+    pub fn buffers(&self) -> ChannelBuffers {
+        ChannelBuffers::new(self.buffers.clone()).unwrap_or_else(|e| {
+            panic!(
+                "channel {:?}: buffers were changed after validation: {e}",
+                self.id
+            )
+        })
+    }
+
     /// The environment variable of the webhook signing secret, for kinds that sign webhooks.
     pub fn webhook_secret_env(&self) -> Option<&str> {
         match &self.settings {
@@ -110,6 +135,7 @@ pub(super) const COMMON_KEYS: &[&str] = &[
     "overlap_secs",
     "page_size",
     "sku_map",
+    "buffers",
 ];
 
 /// The keys of one kind besides [`COMMON_KEYS`], in the order of `RawChannel`.

@@ -268,6 +268,14 @@ pub(super) fn schema(
             ));
         }
     }
+    // The same slip one level down: `[channels.buffers]`.
+    if let [Seg::Key(c), Seg::Index(_), Seg::Key(b)] = path {
+        if message.ends_with("expected a sequence") && c == "channels" && b == "buffers" {
+            message.push_str(
+                "; write each rule as its own [[channels.buffers]] table (double brackets)",
+            );
+        }
+    }
     // `tags = "x"` for `tags = ["x"]`.
     if let [.., Seg::Key(_)] = path {
         if message.starts_with("invalid type: string") && message.ends_with("expected a sequence") {
@@ -420,6 +428,15 @@ fn describe_table(path: &[Seg]) -> String {
         [head @ .., Seg::Index(i)] if !head.is_empty() && all_keys(head) => {
             format!("in [[{}]] #{}", KeyPath(head), i + 1)
         }
+        // `[[channels.buffers]]` #2 of `[[channels]]` #1.
+        [Seg::Key(outer), Seg::Index(i), Seg::Key(inner), Seg::Index(j)] => {
+            let (outer, inner) = (DisplayKey(outer), DisplayKey(inner));
+            format!(
+                "in [[{outer}.{inner}]] #{} of [[{outer}]] #{}",
+                j + 1,
+                i + 1
+            )
+        }
         p => format!("in `{}`", KeyPath(p)),
     }
 }
@@ -514,6 +531,10 @@ mod tests {
         assert_eq!(
             describe_table(&[k("locations"), Seg::Index(1)]),
             "in [[locations]] #2"
+        );
+        assert_eq!(
+            describe_table(&[k("channels"), Seg::Index(0), k("buffers"), Seg::Index(2)]),
+            "in [[channels.buffers]] #3 of [[channels]] #1"
         );
         assert_eq!(
             describe_table(&[k("locations"), Seg::Index(0), k("x y")]),

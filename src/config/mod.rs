@@ -10,8 +10,9 @@
 //!    `[[rules]]` are compiled there with routing's own checks (`RuleSet::new`, and
 //!    `validate_rules` to list the problems when there are some), each problem placed on the line
 //!    of the field at fault; plus one check only the config can make: an exact location id in a
-//!    rule must be a configured location. `[[channels]]` and `[webhooks]` are checked in
-//!    `validate_channels`, which never quotes a `*_env` value (it may be a pasted secret).
+//!    rule must be a configured location. `[[channels]]` (with their
+//!    `[[channels.buffers]]`) and `[webhooks]` are checked in `validate_channels`, which never
+//!    quotes a `*_env` value (it may be a pasted secret).
 //!
 //! Loading is cheap: two parses of the text and one compile of the rules, about 0.2 to 0.8 ms
 //! for a 200-line file in a release build (globs such as `dc-[ab]` cost the most). So the
@@ -347,6 +348,8 @@ fn read_text(path: &Path) -> Result<String, ConfigError> {
     Ok(text)
 }
 
+#[cfg(test)]
+mod buffer_tests;
 #[cfg(test)]
 mod channel_tests;
 #[cfg(test)]

@@ -87,6 +87,9 @@ pub(super) struct RawChannel {
     pub page_size: Option<Spanned<i64>>,
     /// Not `Spanned` itself: a table made by dotted keys (`sku_map.123 = "A"`) has no span.
     pub sku_map: Option<BTreeMap<String, Spanned<String>>>,
+    /// `[[channels.buffers]]`, in order.
+    #[serde(default)]
+    pub buffers: Vec<Spanned<RawBuffer>>,
     // Shopify
     pub token_env: Option<Spanned<String>>,
     pub api_version: Option<Spanned<String>>,
@@ -103,6 +106,20 @@ pub(super) struct RawChannel {
     pub token_url: Option<Spanned<String>>,
     pub marketplace_ids: Option<Spanned<Vec<Spanned<String>>>>,
     pub seller_id: Option<Spanned<String>>,
+}
+
+/// One `[[channels.buffers]]` entry: which SKUs, and how much of their stock is held back.
+#[derive(Debug, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a table of buffer settings, e.g. [[channels.buffers]]"
+)]
+pub(super) struct RawBuffer {
+    pub skus: Option<Spanned<String>>,
+    pub safety: Option<Spanned<i64>>,
+    pub percent: Option<Spanned<i64>>,
+    pub max: Option<Spanned<i64>>,
+    pub min: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]

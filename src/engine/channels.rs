@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 
 use crate::channels::poller::{self, SweepSettings};
+use crate::channels::pusher;
 use crate::channels::webhooks::{self, WebhookChannel};
 use crate::channels::{self, Channel, EnvLookup, MapContext};
 use crate::config::{ChannelConfig, Config};
@@ -85,6 +86,13 @@ pub async fn start(
         let Some(health) = hub.shared(&c.id) else {
             continue;
         };
+        tasks.push(tokio::spawn(pusher::run(
+            channel.clone(),
+            intake.clone(),
+            health.clone(),
+            intake.ledger.subscribe(),
+            stop_rx.clone(),
+        )));
         let (tx, rx) = mpsc::channel(8);
         hub.register(&c.id, tx);
         tasks.push(tokio::spawn(poller::run(

@@ -4,10 +4,11 @@
 use futures_util::future::BoxFuture;
 
 use crate::channels::poller::{Intake, PageTally};
+use crate::channels::pusher::Outbox;
 use crate::channels::webhooks::{Delivered, DeliveryIntake};
 use crate::channels::{self, Channel, Mapped};
 use crate::ledger::{Command, LedgerHandle, Origin, Outcome};
-use crate::model::{ChannelCursor, ChannelKind};
+use crate::model::{ChannelCursor, ChannelKind, PushIntent};
 use crate::store::Store;
 
 /// The engine's [`Intake`]: pages and deliveries go to the ledger.
@@ -130,6 +131,26 @@ impl DeliveryIntake for LedgerIntake {
                 },
                 other => Delivered::Ignored(format!("{other:?}")),
             })
+        })
+    }
+}
+
+impl Outbox for LedgerIntake {
+    fn pending(&self, channel: &str) -> Result<Vec<(Vec<u8>, PushIntent)>, String> {
+        self.store.outbox(channel).map_err(|e| e.to_string())
+    }
+
+    fn settle(
+        &self,
+        done: Vec<(Vec<u8>, u64)>,
+        refused: Vec<(Vec<u8>, u64, String)>,
+    ) -> BoxFuture<'_, Result<(), String>> {
+        Box::pin(async move {
+            self.ledger
+                .submit(Command::OutboxDone { done, refused })
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         })
     }
 }

@@ -12,7 +12,9 @@ use std::time::SystemTime;
 
 use crate::client::Client;
 use crate::config::Config;
-use crate::ledger::{Ledger, LedgerHandle, LedgerSettings, RulesSource};
+use crate::ledger::{
+    ChannelSync, Command, Ledger, LedgerError, LedgerHandle, LedgerSettings, RulesSource,
+};
 use crate::model::Location;
 use crate::routing::RuleSet;
 use crate::store::{Store, StoreError};
@@ -37,12 +39,41 @@ impl Engine {
             let watcher = ConfigRulesWatcher::new(path, &config.locations);
             settings.rules_source = Some(Box::new(watcher));
         }
+        settings.channels = config
+            .channels
+            .iter()
+            .filter(|c| c.enabled)
+            .map(|c| ChannelSync {
+                id: c.id.clone(),
+                buffers: c.buffers(),
+            })
+            .collect();
+        let push_to_channels = !settings.channels.is_empty();
         let mut engine = Engine::with_settings(
             data_dir,
             config.store.cache_capacity_mb * 1024 * 1024,
             settings,
         )?;
         engine.hub = Arc::new(ChannelsHub::new(&config.channels));
+        if push_to_channels {
+            // A channel added, or buffers changed, since the last run: its figures go out now.
+            // From a plain thread, so that opening an engine works inside an async runtime too
+            // (opening is blocking anyway: sled recovers the store).
+            let ledger = engine.ledger();
+            std::thread::spawn(move || ledger.submit_blocking(Command::SyncAts))
+                .join()
+                .map_err(|_| StoreError::Corrupt {
+                    key: "available-to-sell".into(),
+                    why: "the start-up sync of channel figures panicked".into(),
+                })?
+                .map_err(|e| match e {
+                    LedgerError::Store(e) => e,
+                    other => StoreError::Corrupt {
+                        key: "available-to-sell".into(),
+                        why: other.to_string(),
+                    },
+                })?;
+        }
         Ok(engine)
     }
 

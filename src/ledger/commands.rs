@@ -3,9 +3,9 @@
 
 use crate::model::{
     Actor, Allocation, ChannelCursor, ChannelOrder, EventKind, Order, OrderId, OrderStatus,
-    QuarantineId, Quarantined, Shipment,
+    PushWhat, QuarantineId, Quarantined, Shipment,
 };
-use crate::store::StoreError;
+use crate::store::{keys, StoreError};
 
 use super::group::Group;
 use super::{Command, LedgerError, Origin, Outcome, Reply, StockRow};
@@ -73,6 +73,14 @@ impl Group<'_> {
                 cursor,
                 delivery,
             } => self.batch(channel, items, cursor, delivery),
+            Command::OutboxDone { done, refused } => self.outbox_done(done, refused),
+            Command::SyncAts => {
+                self.ats_all = true;
+                Ok(Outcome::Unchanged {
+                    id: 0,
+                    why: "available-to-sell recomputed for every SKU".into(),
+                })
+            }
         }
     }
 
@@ -429,6 +437,32 @@ impl Group<'_> {
             },
             format!("{carrier} {tracking}"),
         );
+        let channel = order.channel_order.channel.clone();
+        if self.channels.iter().any(|c| c.id == channel) {
+            // The channel that sold it is told, through the outbox (invariant 6).
+            let line_id = |line: u32| {
+                order
+                    .channel_order
+                    .lines
+                    .iter()
+                    .find(|l| l.line == line)
+                    .and_then(|l| l.channel_line_id.clone())
+            };
+            let what = PushWhat::Fulfillment {
+                order_id: id,
+                order_external_id: order.channel_order.external_id.clone(),
+                shipment: order.shipments.len() as u32,
+                carrier: carrier.clone(),
+                tracking: tracking.clone(),
+                shipped_at: self.now,
+                lines: lines
+                    .iter()
+                    .map(|a| (line_id(a.line), a.sku.clone(), a.qty))
+                    .collect(),
+            };
+            let key = keys::outbox_fulfillment(&channel, id, order.shipments.len() as u32);
+            self.put_intent(key, what);
+        }
         order.shipments.push(Shipment {
             at: self.now,
             carrier,
@@ -439,6 +473,71 @@ impl Group<'_> {
         let status = order.status;
         self.save(order);
         Ok(Outcome::Order { id, status })
+    }
+
+    /// Removes confirmed intents (only if still the version that was sent) and records what
+    /// the channels refused.
+    fn outbox_done(
+        &mut self,
+        done: Vec<(Vec<u8>, u64)>,
+        refused: Vec<(Vec<u8>, u64, String)>,
+    ) -> Reply {
+        let mut removed = 0;
+        let settled = done
+            .into_iter()
+            .map(|(k, s)| (k, s, None))
+            .chain(refused.into_iter().map(|(k, s, why)| (k, s, Some(why))));
+        for (key, seq, refusal) in settled {
+            let Some(intent) = self.outbox_entry(&key)? else {
+                continue;
+            };
+            if intent.seq != seq {
+                // A newer figure was written since: it still has to go.
+                continue;
+            }
+            removed += 1;
+            let channel = keys::outbox_channel(&key).unwrap_or_default();
+            let order_id = match &intent.what {
+                PushWhat::Fulfillment { order_id, .. } => Some(*order_id),
+                PushWhat::Stock { .. } => None,
+            };
+            match (refusal, &intent.what) {
+                (Some(why), what) => {
+                    let subject = match what {
+                        PushWhat::Stock { sku, available } => {
+                            format!("available {available} of {sku}")
+                        }
+                        PushWhat::Fulfillment { tracking, .. } => format!("shipment {tracking}"),
+                    };
+                    self.emit(
+                        Actor::Channel(channel.clone()),
+                        order_id,
+                        EventKind::PushRefused { channel },
+                        format!("{subject}: {why}"),
+                    );
+                }
+                (
+                    None,
+                    PushWhat::Fulfillment {
+                        carrier, tracking, ..
+                    },
+                ) => {
+                    let why = format!("{carrier} {tracking}");
+                    self.emit(
+                        Actor::Channel(channel.clone()),
+                        order_id,
+                        EventKind::FulfillmentReported { channel },
+                        why,
+                    );
+                }
+                (None, PushWhat::Stock { .. }) => {}
+            }
+            self.remove_intent(key);
+        }
+        Ok(Outcome::Unchanged {
+            id: 0,
+            why: format!("{removed} push intent(s) settled"),
+        })
     }
 
     fn put_quarantine(

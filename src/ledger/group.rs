@@ -6,13 +6,15 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    Actor, ChannelCursor, Event, EventKind, Location, Order, OrderId, Quarantined, StockKey,
+    Actor, ChannelCursor, Event, EventKind, Location, Order, OrderId, PushIntent, PushWhat,
+    Quarantined, StockKey,
 };
 use crate::store::{codec, keys, Store, StoreError, WriteBatch};
 
 use crate::routing::RuleSet;
 
 use super::state::{self, HotState};
+use super::ChannelSync;
 
 struct Touched {
     /// The order as the store holds it (None: new in this group); its index keys get replaced.
@@ -29,6 +31,8 @@ pub struct Overlay {
     new_external: HashMap<(String, String), OrderId>,
     quarantined: Vec<Quarantined>,
     deliveries: HashSet<Vec<u8>>,
+    /// Outbox keys written (Some) or removed (None).
+    outbox: HashMap<Vec<u8>, Option<PushIntent>>,
 }
 
 pub struct Group<'a> {
@@ -47,6 +51,13 @@ pub struct Group<'a> {
     /// Channel bookkeeping written with the group: cursors and webhook delivery ids.
     cursors: HashMap<String, ChannelCursor>,
     deliveries: HashSet<Vec<u8>>,
+    pub(super) channels: &'a [ChannelSync],
+    /// Push intents written (Some) or confirmed and removed (None) by this group.
+    outbox: HashMap<Vec<u8>, Option<PushIntent>>,
+    /// (channel, SKU) whose last intended figure changed.
+    ats_written: BTreeSet<(String, String)>,
+    /// Recompute every SKU's figures, not only the touched ones.
+    pub(super) ats_all: bool,
 }
 
 impl<'a> Group<'a> {
@@ -57,6 +68,7 @@ impl<'a> Group<'a> {
         locations: &'a [Location],
         rules: &'a RuleSet,
         default_safety_stock: i64,
+        channels: &'a [ChannelSync],
     ) -> Self {
         Group {
             store,
@@ -73,6 +85,10 @@ impl<'a> Group<'a> {
             events: Vec::new(),
             cursors: HashMap::new(),
             deliveries: HashSet::new(),
+            channels,
+            outbox: HashMap::new(),
+            ats_written: BTreeSet::new(),
+            ats_all: false,
         }
     }
 
@@ -216,6 +232,64 @@ impl<'a> Group<'a> {
         self.store.has_delivery(channel, delivery_id)
     }
 
+    /// An outbox entry as this group sees it.
+    pub fn outbox_entry(&self, key: &[u8]) -> Result<Option<PushIntent>, StoreError> {
+        if let Some(v) = self.outbox.get(key) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.previous.and_then(|p| p.outbox.get(key)) {
+            return Ok(v.clone());
+        }
+        self.store.outbox_entry(key)
+    }
+
+    pub fn put_intent(&mut self, key: Vec<u8>, what: PushWhat) {
+        let seq = self.state.next_push;
+        self.state.next_push += 1;
+        let intent = PushIntent {
+            seq,
+            at: self.now,
+            what,
+        };
+        self.outbox.insert(key, Some(intent));
+    }
+
+    pub fn remove_intent(&mut self, key: Vec<u8>) {
+        self.outbox.insert(key, None);
+    }
+
+    /// Each channel's available-to-sell of the SKUs whose stock this group touched (every SKU
+    /// after [`Command::SyncAts`]): a figure that differs from the last one intended becomes a
+    /// push intent in this same commit (invariant 6).
+    fn write_ats_intents(&mut self) {
+        if self.channels.is_empty() {
+            return;
+        }
+        let skus: BTreeSet<String> = if self.ats_all {
+            self.state.stock.keys().cloned().collect()
+        } else {
+            self.stock_dirty.iter().map(|k| k.sku.clone()).collect()
+        };
+        for ch in self.channels {
+            for sku in &skus {
+                let ats = self.state.channel_ats(self.locations, ch, sku);
+                let key = (ch.id.clone(), sku.clone());
+                if self.state.ats_last.get(&key) == Some(&ats) {
+                    continue;
+                }
+                self.state.ats_last.insert(key.clone(), ats);
+                self.ats_written.insert(key);
+                self.put_intent(
+                    keys::outbox_stock(&ch.id, sku),
+                    PushWhat::Stock {
+                        sku: sku.clone(),
+                        available: ats,
+                    },
+                );
+            }
+        }
+    }
+
     pub fn quarantine(&mut self, mut q: Quarantined) -> u64 {
         if q.id == 0 {
             q.id = self.state.next_quarantine;
@@ -243,6 +317,7 @@ impl<'a> Group<'a> {
     /// The whole group as one batch: orders with their index changes, stock, events,
     /// quarantine and counters.
     pub fn into_batch(mut self) -> (WriteBatch, Vec<Event>, Overlay) {
+        self.write_ats_intents();
         let mut batch = WriteBatch::default();
         // Each order lists its own events (the detail view reads them without a scan).
         for e in &self.events {
@@ -305,6 +380,28 @@ impl<'a> Group<'a> {
         for key in &self.deliveries {
             batch.put(key.clone(), received_ms.to_vec());
         }
+        for (key, intent) in &self.outbox {
+            match intent {
+                Some(intent) => batch.put(key.clone(), codec::encode(intent)),
+                None => batch.remove(key.clone()),
+            }
+        }
+        for (channel, sku) in &self.ats_written {
+            let ats = self
+                .state
+                .ats_last
+                .get(&(channel.clone(), sku.clone()))
+                .copied()
+                .unwrap_or(0);
+            batch.put(
+                keys::ats(channel, sku),
+                codec::encode_u64(ats as u64).to_vec(),
+            );
+        }
+        batch.put(
+            keys::META_NEXT_PUSH,
+            codec::encode_u64(self.state.next_push).to_vec(),
+        );
         batch.put(
             keys::META_NEXT_ORDER,
             codec::encode_u64(self.state.next_order).to_vec(),
@@ -322,6 +419,7 @@ impl<'a> Group<'a> {
             new_external: self.new_external,
             quarantined: self.quarantined,
             deliveries: self.deliveries,
+            outbox: self.outbox,
         };
         (batch, self.events, overlay)
     }

@@ -112,6 +112,15 @@ pub enum Command {
         delta: i64,
         by: Actor,
     },
+    /// The channel confirmed these pushes (or refused them for good, with the reason): each
+    /// intent is removed if it is still the one that was sent (same `seq`).
+    OutboxDone {
+        done: Vec<(Vec<u8>, u64)>,
+        refused: Vec<(Vec<u8>, u64, String)>,
+    },
+    /// Recompute every channel's available-to-sell and write an intent for each figure that
+    /// differs from the last one intended (at start, so a new channel or new buffers get pushed).
+    SyncAts,
     /// Commands of one channel committed together with the channel's bookkeeping: a poll page
     /// with the cursor that covers it (invariant 1), or a webhook delivery with its id (a
     /// delivery seen before changes nothing). Answered with [`Outcome::Batch`].
@@ -219,6 +228,15 @@ pub struct LedgerSettings {
     /// Asked before each group whether the rules changed, so that an edit takes effect for the
     /// next order without a restart. None: the rules are fixed.
     pub rules_source: Option<Box<dyn RulesSource>>,
+    /// The channels ordo pushes available-to-sell and shipments to (the outbox, invariant 6).
+    pub channels: Vec<ChannelSync>,
+}
+
+/// A channel as the ledger's outbox sees it.
+#[derive(Debug, Clone)]
+pub struct ChannelSync {
+    pub id: String,
+    pub buffers: crate::inventory::ChannelBuffers,
 }
 
 impl LedgerSettings {
@@ -228,6 +246,7 @@ impl LedgerSettings {
             default_safety_stock,
             rules,
             rules_source: None,
+            channels: Vec::new(),
         }
     }
 }

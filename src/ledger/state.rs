@@ -7,7 +7,9 @@ use std::hash::{BuildHasher, RandomState};
 
 use chrono::{DateTime, Local, NaiveDate, Utc};
 
-use crate::model::{EventKind, Order, OrderId, OrderStatus, QuarantineId, StockLevel};
+use super::ChannelSync;
+use crate::inventory;
+use crate::model::{EventKind, Location, Order, OrderId, OrderStatus, QuarantineId, StockLevel};
 use crate::store::{keys, Store, StoreError};
 
 #[derive(Debug, Default)]
@@ -36,9 +38,23 @@ pub struct HotState {
     pub next_order: u64,
     pub next_event: u64,
     pub next_quarantine: u64,
+    pub next_push: u64,
+    /// The last available-to-sell figure intended per (channel, SKU).
+    pub ats_last: HashMap<(String, String), i64>,
 }
 
 impl HotState {
+    /// A channel's available-to-sell of a SKU: the available units at the locations that serve
+    /// it, through its buffer for that SKU.
+    pub fn channel_ats(&self, locations: &[Location], channel: &ChannelSync, sku: &str) -> i64 {
+        let levels = self.stock.get(sku);
+        let serving = locations.iter().filter_map(|loc| {
+            let level = levels?.get(&loc.id)?;
+            Some((loc, level.available()))
+        });
+        inventory::channel_ats(serving, &channel.id, &channel.buffers.for_sku(sku))
+    }
+
     pub fn payload_hash(&self, format: &str, raw: &str) -> u64 {
         self.hasher.hash_one((format, raw))
     }
@@ -65,8 +81,10 @@ impl HotState {
             next_order: store.meta_u64(keys::META_NEXT_ORDER)?.max(1),
             next_event: store.meta_u64(keys::META_NEXT_EVENT)?.max(1),
             next_quarantine: store.meta_u64(keys::META_NEXT_QUARANTINE)?.max(1),
+            next_push: store.meta_u64(keys::META_NEXT_PUSH)?.max(1),
             ..HotState::default()
         };
+        state.ats_last = store.ats_figures()?.into_iter().collect();
         for key in store.keys_under(keys::EXTERNAL) {
             let key = key?;
             let hash = state.hasher.hash_one(&key[1..]);

@@ -223,6 +223,7 @@ impl Writer {
             &self.settings.locations,
             &self.rules,
             self.settings.default_safety_stock,
+            &self.settings.channels,
         );
         if let Some((kind, why)) = rules_event {
             group.emit(Actor::System, None, kind, why);

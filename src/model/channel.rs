@@ -62,4 +62,13 @@ pub struct ChannelHealth {
     pub orders: u64,
     pub webhooks: u64,
     pub next_poll_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Push intents waiting for the channel (stock figures and shipments).
+    pub outbox_depth: u64,
+    /// Pushes the channel confirmed, and failed attempts, since start.
+    pub pushes: u64,
+    pub push_errors: u64,
+    pub last_push_error: Option<String>,
+    /// From commit to the channel's confirmation, over the recent pushes.
+    pub push_latency_p50_ms: Option<u64>,
+    pub push_latency_p99_ms: Option<u64>,
 }

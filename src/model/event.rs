@@ -73,6 +73,14 @@ pub enum EventKind {
     RulesRejected {
         error: String,
     },
+    /// A channel confirmed a shipment ordo reported to it.
+    FulfillmentReported {
+        channel: String,
+    },
+    /// A channel refused a push for good (a SKU it does not list, an order it does not know).
+    PushRefused {
+        channel: String,
+    },
 }
 
 impl EventKind {
@@ -93,6 +101,8 @@ impl EventKind {
             EventKind::Repaired => "repaired",
             EventKind::RulesReloaded { .. } => "rules_reloaded",
             EventKind::RulesRejected { .. } => "rules_rejected",
+            EventKind::FulfillmentReported { .. } => "fulfillment_reported",
+            EventKind::PushRefused { .. } => "push_refused",
         }
     }
 }

@@ -11,6 +11,7 @@ mod decision;
 mod event;
 mod location;
 mod order;
+mod outbox;
 mod quarantine;
 mod stock;
 
@@ -26,6 +27,7 @@ pub use order::{
     Address, Allocation, ChannelOrder, Customer, FinancialStatus, Line, Order, OrderId,
     OrderStatus, Shipment, Totals,
 };
+pub use outbox::{PushIntent, PushWhat};
 pub use quarantine::{QuarantineId, Quarantined};
 pub use stock::{StockKey, StockLevel};
 

@@ -133,6 +133,7 @@ impl SimWorld {
             overlap_secs: crate::config::DEFAULT_OVERLAP_SECS,
             page_size: None,
             sku_map: BTreeMap::new(),
+            buffers: Vec::new(),
             settings,
         };
         vec![
@@ -210,6 +211,25 @@ impl SimWorld {
         order.updated_at = whole_seconds(order.updated_at);
         self.sim(*kind).shop.book.upsert(order);
         None
+    }
+
+    /// A customer buying on a simulated channel: the shop sells only what its own stock shows
+    /// (it does not sell below 0), then the order is in its book for ordo to poll. False when
+    /// the shop refused the sale.
+    pub fn sell(&self, kind: ChannelKind, mut order: ChannelOrder) -> bool {
+        let sim = self.sim(kind);
+        let lines: Vec<(String, u32)> = order
+            .lines
+            .iter()
+            .map(|l| (l.sku.clone(), l.quantity))
+            .collect();
+        if !sim.shop.stock.try_sell(&lines) {
+            return false;
+        }
+        order.created_at = whole_seconds(order.created_at);
+        order.updated_at = whole_seconds(order.updated_at);
+        sim.shop.book.upsert(order);
+        true
     }
 
     pub async fn shutdown(self) {

@@ -14,6 +14,9 @@
 //! | `z`    | quarantine id                         | Quarantined      |
 //! | `p`    | channel                               | ChannelCursor    |
 //! | `w`    | channel \0 webhook delivery id        | received-at ms   |
+//! | `b`    | channel \0 `s` sku                    | PushIntent       |
+//! | `b`    | channel \0 `f` order id, shipment     | PushIntent       |
+//! | `a`    | channel \0 sku                        | last ATS (i64)   |
 
 use chrono::{DateTime, Utc};
 
@@ -30,6 +33,8 @@ pub const EVENT: u8 = b'e';
 pub const QUARANTINE: u8 = b'z';
 pub const CURSOR: u8 = b'p';
 pub const DELIVERY: u8 = b'w';
+pub const OUTBOX: u8 = b'b';
+pub const ATS: u8 = b'a';
 
 /// The prefixes of the secondary indexes: derived data that `check --repair` can rebuild.
 pub const INDEX_PREFIXES: [u8; 4] = [EXTERNAL, BY_STATUS, BY_CHANNEL, BY_LOCATION];
@@ -38,6 +43,7 @@ pub const META_NEXT_ORDER: &[u8] = b"m\0next_order";
 pub const META_NEXT_EVENT: &[u8] = b"m\0next_event";
 pub const META_NEXT_QUARANTINE: &[u8] = b"m\0next_quarantine";
 pub const META_FORMAT: &[u8] = b"m\0format";
+pub const META_NEXT_PUSH: &[u8] = b"m\0next_push";
 
 /// Sortable form of a signed time: flipping the sign bit makes big-endian bytes order like i64.
 fn time_bytes(at: &DateTime<Utc>) -> [u8; 8] {
@@ -88,6 +94,49 @@ pub fn cursor(channel: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(1 + channel.len());
     k.push(CURSOR);
     k.extend_from_slice(channel.as_bytes());
+    k
+}
+
+/// Where a channel's push intents live.
+pub fn outbox_prefix(channel: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + channel.len());
+    k.push(OUTBOX);
+    k.extend_from_slice(channel.as_bytes());
+    k.push(0);
+    k
+}
+
+/// The one pending stock figure of (channel, SKU).
+pub fn outbox_stock(channel: &str, sku: &str) -> Vec<u8> {
+    let mut k = outbox_prefix(channel);
+    k.push(b's');
+    k.extend_from_slice(sku.as_bytes());
+    k
+}
+
+/// A shipment of an order to report.
+pub fn outbox_fulfillment(channel: &str, order: u64, shipment: u32) -> Vec<u8> {
+    let mut k = outbox_prefix(channel);
+    k.push(b'f');
+    k.extend_from_slice(&order.to_be_bytes());
+    k.extend_from_slice(&shipment.to_be_bytes());
+    k
+}
+
+/// The channel an outbox key belongs to.
+pub fn outbox_channel(key: &[u8]) -> Option<String> {
+    let rest = key.strip_prefix(&[OUTBOX])?;
+    let nul = rest.iter().position(|b| *b == 0)?;
+    Some(String::from_utf8_lossy(&rest[..nul]).into_owned())
+}
+
+/// The last available-to-sell figure intended for (channel, SKU).
+pub fn ats(channel: &str, sku: &str) -> Vec<u8> {
+    let mut k = Vec::with_capacity(2 + channel.len() + sku.len());
+    k.push(ATS);
+    k.extend_from_slice(channel.as_bytes());
+    k.push(0);
+    k.extend_from_slice(sku.as_bytes());
     k
 }
 

@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use thiserror::Error;
 
 use crate::model::{
-    ChannelCursor, Event, Order, OrderId, OrderStatus, QuarantineId, Quarantined, StockKey,
-    StockLevel,
+    ChannelCursor, Event, Order, OrderId, OrderStatus, PushIntent, QuarantineId, Quarantined,
+    StockKey, StockLevel,
 };
 
 #[derive(Debug, Error)]
@@ -37,6 +37,9 @@ pub enum StoreError {
     #[error("record {key} cannot be read: {why} (run `ordo check`)")]
     Corrupt { key: String, why: String },
 }
+
+/// ((channel, SKU), the last available-to-sell figure intended for it).
+pub type AtsFigure = ((String, String), i64);
 
 /// A human name for a key, for error messages and check reports.
 pub fn describe_key(key: &[u8]) -> String {
@@ -346,6 +349,40 @@ impl Store {
             Some(v) => codec::decode(&key, &v),
             None => Ok(ChannelCursor::default()),
         }
+    }
+
+    /// One outbox entry by its key.
+    pub fn outbox_entry(&self, key: &[u8]) -> Result<Option<PushIntent>, StoreError> {
+        match self.raw_get(key)? {
+            Some(v) => codec::decode(key, &v).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// A channel's pending push intents (oldest key order: fulfillments, then stock by SKU).
+    pub fn outbox(&self, channel: &str) -> Result<Vec<(Vec<u8>, PushIntent)>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix(keys::outbox_prefix(channel)) {
+            let (k, v) = item.map_err(self.io("reading the outbox"))?;
+            out.push((k.to_vec(), codec::decode(&k, &v)?));
+        }
+        Ok(out)
+    }
+
+    /// Every channel's last intended available-to-sell figures: ((channel, sku), figure).
+    pub fn ats_figures(&self) -> Result<Vec<AtsFigure>, StoreError> {
+        let mut out = Vec::new();
+        for item in self.tree.scan_prefix([keys::ATS]) {
+            let (k, v) = item.map_err(self.io("reading the available-to-sell figures"))?;
+            let rest = &k[1..];
+            let Some(nul) = rest.iter().position(|b| *b == 0) else {
+                continue;
+            };
+            let channel = String::from_utf8_lossy(&rest[..nul]).into_owned();
+            let sku = String::from_utf8_lossy(&rest[nul + 1..]).into_owned();
+            out.push(((channel, sku), codec::decode_u64(&k, &v)? as i64));
+        }
+        Ok(out)
     }
 
     /// Whether a webhook delivery id of a channel has been taken before.

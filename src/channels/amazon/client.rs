@@ -20,7 +20,7 @@ use super::map;
 use super::wire::SearchOrdersResponse;
 use crate::channels::{
     http, secret, Channel, ChannelConfig, ChannelError, ChannelKind, ChannelSettings, EnvLookup,
-    MapContext, Page, PageRequest, RateHeadroom, Secret,
+    FulfillmentPush, MapContext, Page, PageRequest, RateHeadroom, Secret, StockPush,
 };
 
 /// The path of `searchOrders`.
@@ -54,13 +54,17 @@ impl Cursor {
 
 /// One Amazon seller account in one region.
 pub struct AmazonChannel {
-    id: String,
+    pub(super) id: String,
     ctx: MapContext,
+    /// The API's root, without a trailing slash.
+    pub(super) base_url: String,
     search_url: reqwest::Url,
-    marketplace_ids: Vec<String>,
+    pub(super) marketplace_ids: Vec<String>,
+    /// The merchant token listings pushes name (`seller_id`); None = stock pushes are refused.
+    pub(super) seller_id: Option<String>,
     page_size: u32,
-    client: reqwest::Client,
-    lwa: Lwa,
+    pub(super) client: reqwest::Client,
+    pub(super) lwa: Lwa,
 }
 
 impl std::fmt::Debug for AmazonChannel {
@@ -69,6 +73,7 @@ impl std::fmt::Debug for AmazonChannel {
             .field("id", &self.id)
             .field("search_url", &self.search_url.as_str())
             .field("marketplace_ids", &self.marketplace_ids)
+            .field("seller_id", &self.seller_id)
             .field("page_size", &self.page_size)
             .finish_non_exhaustive()
     }
@@ -85,7 +90,7 @@ impl AmazonChannel {
             client_secret_env,
             token_url,
             marketplace_ids,
-            ..
+            seller_id,
         } = &config.settings
         else {
             return Err(format!("channel `{id}`: not an Amazon channel"));
@@ -110,11 +115,18 @@ impl AmazonChannel {
                 "channel `{id}`: marketplace_ids needs at least one marketplace (e.g. ATVPDKIKX0DER)"
             ));
         }
+        let seller_id = seller_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from);
         Ok(AmazonChannel {
             id: id.clone(),
             ctx: MapContext::from(config),
+            base_url: base.to_string(),
             search_url,
             marketplace_ids,
+            seller_id,
             page_size: config
                 .page_size
                 .unwrap_or(MAX_PAGE_SIZE)
@@ -291,6 +303,33 @@ impl Channel for AmazonChannel {
                 let creds: &Credentials = self.lwa.credentials();
                 lwa::scrub_error(e, &creds.values())
             })
+        })
+    }
+
+    /// One SKU per call: `patchListingsItem` takes one SKU per request (see `push`).
+    fn max_stock_batch(&self) -> usize {
+        1
+    }
+
+    fn push_stock<'a>(
+        &'a self,
+        pushes: &'a [StockPush],
+    ) -> BoxFuture<'a, Result<Vec<Result<(), String>>, ChannelError>> {
+        Box::pin(async move {
+            self.push_levels(pushes)
+                .await
+                .map_err(|e| lwa::scrub_error(e, &self.lwa.credentials().values()))
+        })
+    }
+
+    fn push_fulfillment<'a>(
+        &'a self,
+        push: &'a FulfillmentPush,
+    ) -> BoxFuture<'a, Result<(), ChannelError>> {
+        Box::pin(async move {
+            self.confirm_shipment(push)
+                .await
+                .map_err(|e| lwa::scrub_error(e, &self.lwa.credentials().values()))
         })
     }
 }

@@ -1,17 +1,23 @@
 //! Amazon Selling Partner API: orders from Orders API v2026-01-01 `searchOrders` (the
-//! connector, [`AmazonChannel`]), and saved answers of both that API and the deprecated v0
+//! connector, [`AmazonChannel`]), stock levels and shipments pushed back to Amazon (Listings
+//! Items API and Orders API v0 `confirmShipment`), and saved answers of both that API and the deprecated v0
 //! `getOrders` + `getOrderItems` pair for `ordo ingest --channel amazon FILE...`.
 //!
 //! - `wire`: Amazon's JSON, leniently typed.
 //! - `map`: Amazon orders into ordo's [`ChannelOrder`].
 //! - `lwa`: Login with Amazon access tokens, cached.
 //! - `client`: the connector itself (paging, errors, rate headroom).
+//! - `push`: stock levels (Listings Items API `patchListingsItem`) and shipments (Orders API
+//!   v0 `confirmShipment`) back to Amazon.
 
 mod client;
 mod lwa;
 mod map;
+mod push;
 mod wire;
 
+#[cfg(test)]
+mod push_tests;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +31,12 @@ pub use client::{
 };
 pub use lwa::CachedToken;
 pub use map::per_unit;
+pub use push::{
+    carrier_code, confirm_url, encode_segment, error_text, is_already_confirmed, listings_url,
+    shipment_body, stock_body, submission_outcome, ListingsIssue, ListingsSubmission,
+    FULFILLMENT_AVAILABILITY, FULFILLMENT_CHANNEL_CODE, LISTINGS_ITEMS_PATH, LISTING_PRODUCT_TYPE,
+    ORDERS_V0_PATH,
+};
 
 use super::{MapContext, Mapped};
 use crate::model::ChannelOrder;

@@ -12,9 +12,10 @@ use serde::Deserialize;
 
 use super::list::order_elements;
 use super::map::map_order;
+use super::push::{PushState, STOCK_BATCH};
 use crate::channels::{
     http, secret, Channel, ChannelConfig, ChannelError, ChannelKind, ChannelSettings, EnvLookup,
-    MapContext, Page, PageRequest, RateHeadroom, Secret,
+    FulfillmentPush, MapContext, Page, PageRequest, RateHeadroom, Secret, StockPush,
 };
 
 /// Shopify's largest page.
@@ -26,13 +27,18 @@ pub const CALL_LIMIT_HEADER: &str = "X-Shopify-Shop-Api-Call-Limit";
 
 /// The connector of one `[[channels]]` entry of kind `shopify`.
 pub struct ShopifyChannel {
-    id: String,
-    /// `{base_url}/admin/api/{version}/orders.json`.
-    orders_url: Url,
-    token: Secret,
+    pub(super) id: String,
+    /// `{base_url}/admin/api/{version}/orders.json`; the other resources are its siblings.
+    pub(super) orders_url: Url,
+    pub(super) token: Secret,
     page_size: u32,
-    ctx: MapContext,
-    client: reqwest::Client,
+    pub(super) ctx: MapContext,
+    pub(super) client: reqwest::Client,
+    /// `location_id` of the config: where stock levels are set (else the shop's first active
+    /// location, see [`ShopifyChannel::push_stock`](crate::channels::Channel::push_stock)).
+    pub(super) location_id: Option<u64>,
+    /// The location found in `locations.json` and the SKU → inventory item cache.
+    pub(super) push: PushState,
 }
 
 impl std::fmt::Debug for ShopifyChannel {
@@ -42,6 +48,7 @@ impl std::fmt::Debug for ShopifyChannel {
             .field("orders_url", &self.orders_url.as_str())
             .field("token", &self.token)
             .field("page_size", &self.page_size)
+            .field("location_id", &self.location_id)
             .finish()
     }
 }
@@ -53,6 +60,7 @@ impl ShopifyChannel {
         let ChannelSettings::Shopify {
             token_env,
             api_version,
+            location_id,
             ..
         } = &config.settings
         else {
@@ -86,6 +94,8 @@ impl ShopifyChannel {
                 .clamp(1, MAX_PAGE_SIZE),
             ctx: MapContext::from(config),
             client: http::client(),
+            location_id: location_id.filter(|l| *l > 0),
+            push: PushState::default(),
         })
     }
 
@@ -104,7 +114,7 @@ impl ShopifyChannel {
 
     /// A next-page URL as Shopify gave it, refused when it points anywhere but the shop, so
     /// the token is never sent elsewhere.
-    fn next_page_url(&self, next: &str) -> Result<Url, ChannelError> {
+    pub(super) fn next_page_url(&self, next: &str) -> Result<Url, ChannelError> {
         let what = format!("{}: GET next page", self.id);
         let url = Url::parse(next).map_err(|e| ChannelError::Rejected {
             what: what.clone(),
@@ -123,18 +133,24 @@ impl ShopifyChannel {
         Ok(url)
     }
 
+    /// The access token as a header value marked sensitive (never logged by the client).
+    pub(super) fn token_header(&self, what: &str) -> Result<HeaderValue, ChannelError> {
+        let mut token =
+            HeaderValue::from_str(self.token.expose()).map_err(|_| ChannelError::Auth {
+                what: what.to_string(),
+                detail: "the access token holds characters a header cannot carry".into(),
+            })?;
+        token.set_sensitive(true);
+        Ok(token)
+    }
+
     async fn fetch(&self, request: PageRequest) -> Result<Page, ChannelError> {
         let (url, is_next) = match &request {
             PageRequest::Since(since) => (self.first_page_url(*since), false),
             PageRequest::Next(next) => (self.next_page_url(next)?, true),
         };
         let what = http::describe(&self.id, "GET", &url);
-        let mut token =
-            HeaderValue::from_str(self.token.expose()).map_err(|_| ChannelError::Auth {
-                what: what.clone(),
-                detail: "the access token holds characters a header cannot carry".into(),
-            })?;
-        token.set_sensitive(true);
+        let token = self.token_header(&what)?;
         let response = self
             .client
             .get(url)
@@ -190,6 +206,26 @@ impl Channel for ShopifyChannel {
 
     fn fetch_page(&self, request: PageRequest) -> BoxFuture<'_, Result<Page, ChannelError>> {
         Box::pin(self.fetch(request))
+    }
+
+    /// One `inventory_levels/set.json` call per SKU, so one SKU per batch: a throttle then
+    /// costs no confirmed work (see [`STOCK_BATCH`]).
+    fn max_stock_batch(&self) -> usize {
+        STOCK_BATCH
+    }
+
+    fn push_stock<'a>(
+        &'a self,
+        pushes: &'a [StockPush],
+    ) -> BoxFuture<'a, Result<Vec<Result<(), String>>, ChannelError>> {
+        Box::pin(self.set_levels(pushes))
+    }
+
+    fn push_fulfillment<'a>(
+        &'a self,
+        push: &'a FulfillmentPush,
+    ) -> BoxFuture<'a, Result<(), ChannelError>> {
+        Box::pin(self.fulfil(push))
     }
 }
 

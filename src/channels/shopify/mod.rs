@@ -6,12 +6,20 @@
 //!   origin; the call-limit header as [`crate::channels::RateHeadroom`].
 //! - `map`: one order's JSON into a [`ChannelOrder`], or quarantined with the reason.
 //! - `list`: the exact text of each order of a `{"orders":[...]}` answer (kept raw).
+//! - `push`: stock levels (`inventory_levels/set.json`, spec §1.6) with the SKU → inventory
+//!   item cache and the location.
+//! - `fulfil`: shipments from fulfillment orders (`fulfillments.json`, spec §1.7), never
+//!   twice for one push.
 //! - here: the quarantine format, saved list answers (`ordo ingest`), webhook HMACs.
 
 mod client;
+mod fulfil;
 mod list;
 mod map;
+mod push;
 
+#[cfg(test)]
+mod push_tests;
 #[cfg(test)]
 mod tests;
 
@@ -28,8 +36,16 @@ pub use client::{
     call_limit, cursor_refused, link, parse_call_limit, parse_link, ShopifyChannel,
     CALL_LIMIT_HEADER, MAX_PAGE_SIZE, TOKEN_HEADER,
 };
+pub use fulfil::{
+    already_reported, fulfillment_body, plan_fulfillment, shopify_carrier, ExistingFulfillment,
+    ExistingLine, FulfillmentOrder, FulfillmentOrderLine, FulfillmentPart,
+};
 pub use list::order_elements;
 pub use map::map_order;
+pub use push::{
+    refused_field, stock_set_body, ProductVariant, VariantCache, FULL_BUCKET_WAIT,
+    INVENTORY_SET_PATH, STOCK_BATCH, VARIANT_REFRESH_MIN,
+};
 
 /// The quarantine format of one REST order resource (a list element or a webhook body).
 pub const FORMAT: &str = "shopify-rest-order";

@@ -27,10 +27,12 @@ use reqwest::header::{HeaderMap, ACCEPT, LINK};
 use reqwest::Url;
 
 use super::map;
+use super::stock::SkuCache;
 use crate::channels::http;
 use crate::channels::{
     secret, Channel, ChannelConfig, ChannelError, ChannelKind, ChannelSettings, EnvLookup,
-    MapContext, Page, PageRequest, RateHeadroom, Secret,
+    FulfillmentPush, MapContext, Page, PageRequest, RateHeadroom, Secret, StockPush,
+    INTENT_AT_HEADER,
 };
 
 /// WooCommerce's `per_page` maximum (schema `maximum: 100`).
@@ -48,6 +50,8 @@ pub struct WooChannel {
     page_size: u32,
     ctx: MapContext,
     http: reqwest::Client,
+    /// SKU → product or variation id, as the shop last answered (see [`super::stock`]).
+    pub(super) skus: SkuCache,
 }
 
 impl std::fmt::Debug for WooChannel {
@@ -99,6 +103,7 @@ impl WooChannel {
                 .clamp(1, MAX_PAGE_SIZE),
             ctx: MapContext::from(config),
             http: http::client(),
+            skus: SkuCache::default(),
         })
     }
 
@@ -116,6 +121,42 @@ impl WooChannel {
             .append_pair("per_page", &self.page_size.to_string())
             .append_pair("page", "1");
         url
+    }
+
+    /// `wp-json/wc/v3/<path>` under the site root.
+    pub(super) fn api_url(&self, path: &str) -> Url {
+        self.base
+            .join(&format!("wp-json/wc/v3/{}", path.trim_start_matches('/')))
+            .expect("a relative API path joins the site root")
+    }
+
+    /// One authorized request of a push (JSON body when given, `X-Ordo-Intent-At` always),
+    /// classified by [`http::json_body`]: the answer's headers and JSON body.
+    pub(super) async fn call(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        intent_at_ms: i64,
+    ) -> Result<(HeaderMap, Vec<u8>), ChannelError> {
+        let what = http::describe(&self.id, method.as_str(), &url);
+        let mut request = self
+            .http
+            .request(method, url)
+            .basic_auth(
+                self.consumer_key.expose(),
+                Some(self.consumer_secret.expose()),
+            )
+            .header(ACCEPT, "application/json")
+            .header(INTENT_AT_HEADER, intent_at_ms.to_string());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| http::send_error(&what, &e))?;
+        http::json_body(&what, response).await
     }
 
     /// A next-page URL, when it is on the shop's own origin.
@@ -185,6 +226,26 @@ impl Channel for WooChannel {
             };
             self.get_page(url).await
         })
+    }
+
+    /// WooCommerce's batch endpoints take 100 objects by default
+    /// (`woocommerce_rest_batch_items_limit`).
+    fn max_stock_batch(&self) -> usize {
+        super::stock::MAX_BATCH
+    }
+
+    fn push_stock<'a>(
+        &'a self,
+        pushes: &'a [StockPush],
+    ) -> BoxFuture<'a, Result<Vec<Result<(), String>>, ChannelError>> {
+        Box::pin(self.push_stock_levels(pushes))
+    }
+
+    fn push_fulfillment<'a>(
+        &'a self,
+        push: &'a FulfillmentPush,
+    ) -> BoxFuture<'a, Result<(), ChannelError>> {
+        Box::pin(self.push_shipment(push))
     }
 }
 

@@ -4,15 +4,21 @@
 //!   [`ChannelOrder`]; the choices it makes are listed there.
 //! - [`client`]: [`WooChannel`], the poller's view of one shop (paging, auth, classification).
 //! - [`webhook`]: signature check, the creation ping, mapping a delivery.
+//! - [`stock`]: available-to-sell levels by SKU (SKU lookup and cache, batch updates).
+//! - [`fulfil`]: shipments as the `completed` status plus a customer note with the tracking.
 //!
 //! Quarantined payloads are stored under the format [`FORMAT`] (one order's JSON, as listed or
 //! as delivered by a webhook) and mapped again by [`map_stored`].
 
 pub mod client;
+pub mod fulfil;
 pub mod map;
+pub mod stock;
 pub mod text;
 pub mod webhook;
 
+#[cfg(test)]
+mod push_tests;
 #[cfg(test)]
 mod tests;
 
@@ -20,6 +26,7 @@ use super::{MapContext, Mapped};
 use crate::model::ChannelOrder;
 
 pub use client::WooChannel;
+pub use stock::ProductRef;
 pub use webhook::{deleted_id, is_ping, map_webhook, sign_webhook, verify_webhook};
 
 /// The quarantine format of one WooCommerce v3 order's JSON.

@@ -512,6 +512,7 @@ fn config(base: &str, page_size: Option<u32>) -> ChannelConfig {
         overlap_secs: 300,
         page_size,
         sku_map: Default::default(),
+        buffers: Vec::new(),
         settings: ChannelSettings::Woocommerce {
             consumer_key_env: "WOO_CK".into(),
             consumer_secret_env: "WOO_CS".into(),

@@ -1,0 +1,308 @@
+//! The oversell experiment: three channels (Shopify, WooCommerce, Amazon simulators on
+//! loopback) sell the same 50 scarce SKUs at once. Each shop sells only what its own stock
+//! shows. ordo polls their orders, reserves, and pushes every channel's new available-to-sell
+//! through the outbox. Oversold units are units sold on the channels beyond the physical stock:
+//! orders ordo can never allocate.
+//!
+//! The same seeded run is made twice: with ordo's pushes, and with pushes held back 15 minutes
+//! (the sync cadence of common multichannel tools): within a run shorter than 15 minutes no
+//! push lands, so each channel keeps selling from its opening figure. Printed side by side
+//! with the push latency the shops measured (commit to arrival, `X-Ordo-Intent-At`).
+//!
+//! `cargo bench --bench oversell`; `ORDO_OVERSELL_SEED`, `ORDO_OVERSELL_SECS` (default 20),
+//! `ORDO_OVERSELL_RATE` (sales a second per channel, default 15).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rust_decimal::Decimal;
+use tokio::sync::watch;
+
+use ordo::channels::{self, poller};
+use ordo::config::Config;
+use ordo::engine::channels as services;
+use ordo::engine::intake::LedgerIntake;
+use ordo::engine::Engine;
+use ordo::ledger::{Command, StockRow};
+use ordo::model::{
+    Actor, Address, ChannelKind, ChannelOrder, Customer, FinancialStatus, Line, Totals,
+};
+use ordo::sim::world::SimWorld;
+use ordo::sim::{Catalog, Rng};
+
+const SKUS: usize = 50;
+
+#[derive(Debug, Default, Clone)]
+struct Report {
+    sold: u64,
+    refused: u64,
+    oversold: u64,
+    stock: i64,
+    backordered_units: u64,
+    pushes: u64,
+    p50_ms: Option<u64>,
+    p99_ms: Option<u64>,
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn order(kind: ChannelKind, n: u64, sku: &str, qty: u32, price: Decimal) -> ChannelOrder {
+    let now = Utc::now();
+    ChannelOrder {
+        channel: kind.as_str().into(),
+        external_id: format!("X{}{n:07}", kind.as_str().len()),
+        number: String::new(),
+        created_at: now,
+        updated_at: now,
+        cancelled: false,
+        financial_status: FinancialStatus::Paid,
+        customer: Customer {
+            name: Some("Ada Lovelace".into()),
+            email: Some("ada@example.com".into()),
+            phone: None,
+        },
+        ship_to: Some(Address {
+            name: Some("Ada Lovelace".into()),
+            line1: "12 Main Street".into(),
+            line2: None,
+            city: "New York".into(),
+            region: Some("NY".into()),
+            postal_code: "10001".into(),
+            country: "US".into(),
+            lat: None,
+            lon: None,
+        }),
+        ship_method: "standard".into(),
+        pickup_location: None,
+        lines: vec![Line {
+            line: 1,
+            sku: sku.into(),
+            title: None,
+            quantity: qty,
+            unit_price: price,
+            channel_line_id: None,
+        }],
+        totals: Totals {
+            total: price * Decimal::from(qty),
+            ..Totals::default()
+        },
+        currency: "USD".into(),
+        tags: vec![],
+    }
+}
+
+async fn run(seed: u64, secs: u64, rate: f64, push: bool) -> Report {
+    let world = Arc::new(SimWorld::start(0).await.expect("simulators start"));
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::default();
+    config.channels = world.channel_configs(1);
+    let catalog = Catalog::demo();
+    let mut rng = Rng::new(seed);
+    let items: Vec<_> = catalog
+        .items
+        .iter()
+        .filter(|i| !i.sku.starts_with("GIFTCARD") && i.unit_price < Decimal::from(1000))
+        .take(SKUS)
+        .cloned()
+        .collect();
+    let opening: Vec<(String, i64)> = items
+        .iter()
+        .map(|i| (i.sku.clone(), rng.range(3, 9) as i64))
+        .collect();
+    let engine = Engine::open(&config, &dir.path().join("data")).expect("engine");
+    let rows = opening
+        .iter()
+        .map(|(sku, q)| StockRow {
+            sku: sku.clone(),
+            location: "wh-east".into(),
+            on_hand: *q,
+            safety_stock: Some(0),
+        })
+        .collect();
+    engine
+        .ledger()
+        .submit(Command::SetStock {
+            rows,
+            by: Actor::System,
+        })
+        .await
+        .expect("stock");
+    // The shops open with the true figures (as after a full sync).
+    for sim in world.sims() {
+        for (sku, q) in &opening {
+            sim.shop.stock.set(sku, *q);
+        }
+    }
+    let intake = Arc::new(LedgerIntake {
+        ledger: engine.ledger(),
+        store: engine.store().clone(),
+    });
+    let env = world.env();
+    let lookup = move |k: &str| env.get(k).cloned();
+    let (stop_tx, stop) = watch::channel(false);
+    let mut tasks = Vec::new();
+    let mut running = None;
+    if push {
+        running = Some(
+            services::start(&config, &lookup, engine.hub().clone(), intake.clone())
+                .await
+                .expect("services"),
+        );
+    } else {
+        // Pushes held back: the pollers alone (orders still come in and are reserved).
+        for c in &config.channels {
+            let channel = channels::connect(c, &lookup).expect("connect");
+            let health = engine.hub().shared(&c.id).expect("health");
+            let (_tx, rx) = tokio::sync::mpsc::channel(1);
+            tasks.push(tokio::spawn(poller::run(
+                channel,
+                intake.clone(),
+                services::sweep_settings(c),
+                Duration::from_secs(1),
+                health,
+                rx,
+                stop.clone(),
+            )));
+        }
+    }
+    // Sales on the three channels at once.
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut sellers = Vec::new();
+    for (i, kind) in ChannelKind::ALL.into_iter().enumerate() {
+        let world = world.clone();
+        let items = items.clone();
+        let mut rng = Rng::new(seed.wrapping_mul(7).wrapping_add(i as u64));
+        sellers.push(tokio::spawn(async move {
+            let (mut sold, mut refused, mut n) = (0u64, 0u64, 0u64);
+            while Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_secs_f64(rng.exp(1.0 / rate).min(1.0))).await;
+                let item = rng.pick(&items);
+                let qty = if rng.chance(0.8) { 1 } else { 2 };
+                n += 1;
+                if world.sell(kind, order(kind, n, &item.sku, qty, item.unit_price)) {
+                    sold += u64::from(qty);
+                } else {
+                    refused += 1;
+                }
+            }
+            (sold, refused)
+        }));
+    }
+    let mut report = Report::default();
+    for s in sellers {
+        let (sold, refused) = s.await.expect("seller");
+        report.sold += sold;
+        report.refused += refused;
+    }
+    // Let ordo take in the last orders.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let _ = stop_tx.send(true);
+    if let Some(r) = running.take() {
+        r.stop().await;
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    report.stock = opening.iter().map(|(_, q)| q).sum();
+    for (sku, q) in &opening {
+        let sold: u64 = world
+            .sims()
+            .iter()
+            .map(|s| s.shop.stock.stats().sold.get(sku).copied().unwrap_or(0))
+            .sum();
+        report.oversold += sold.saturating_sub(*q as u64);
+    }
+    // ordo's side: the units it could not allocate are the oversold ones.
+    for order in engine.store().orders() {
+        let order = order.expect("order");
+        if order.status.is_open() {
+            report.backordered_units += order
+                .unplaced()
+                .iter()
+                .map(|(_, _, q)| u64::from(*q))
+                .sum::<u64>();
+        }
+    }
+    let mut lat: Vec<(u64, Option<u64>, Option<u64>)> = Vec::new();
+    for s in world.sims() {
+        let st = s.shop.stock.stats();
+        lat.push((st.pushes, st.push_latency_p50_ms, st.push_latency_p99_ms));
+    }
+    report.pushes = lat.iter().map(|x| x.0).sum();
+    report.p50_ms = lat.iter().filter_map(|x| x.1).max();
+    report.p99_ms = lat.iter().filter_map(|x| x.2).max();
+    engine.shutdown();
+    if let Ok(w) = Arc::try_unwrap(world) {
+        w.shutdown().await;
+    }
+    report
+}
+
+fn main() {
+    let seed: u64 = env_or("ORDO_OVERSELL_SEED", 42);
+    let secs: u64 = env_or("ORDO_OVERSELL_SECS", 20);
+    let rate: f64 = env_or("ORDO_OVERSELL_RATE", 15.0);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    println!(
+        "oversell: 3 channels x {rate} sales/s for {secs} s over {SKUS} scarce SKUs (seed {seed})"
+    );
+    let live = rt.block_on(run(seed, secs, rate, true));
+    let held = rt.block_on(run(seed, secs, rate, false));
+    let ms = |v: Option<u64>| v.map_or("-".to_string(), |v| format!("{v} ms"));
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "", "ordo pushes", "pushes held 15 min"
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "physical stock (units)", live.stock, held.stock
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "units sold on the channels", live.sold, held.sold
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "sales refused (shop showed 0)", live.refused, held.refused
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "units oversold", live.oversold, held.oversold
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "  (ordo: units it cannot allocate)", live.backordered_units, held.backordered_units
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "stock pushes received", live.pushes, held.pushes
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "push latency p50 (commit to channel)",
+        ms(live.p50_ms),
+        ms(held.p50_ms)
+    );
+    println!(
+        "{:<38} {:>14} {:>22}",
+        "push latency p99 (budget < 1 s)",
+        ms(live.p99_ms),
+        ms(held.p99_ms)
+    );
+    let verdict = match live.p99_ms {
+        Some(p) if p < 1000 => "met",
+        Some(_) => "MISSED",
+        None => "no pushes measured",
+    };
+    println!("push latency budget p99 < 1 s: {verdict}");
+}
