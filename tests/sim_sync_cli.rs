@@ -21,7 +21,19 @@ impl Drop for Sim {
 /// Starts `ordo sim` and reads what it prints: (environment, config text).
 fn start_sim() -> (Sim, Vec<(String, String)>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ordo"))
-        .args(["sim", "--backlog", "90", "--rate", "0", "--seed", "4"])
+        // Relaxed limits: the first sync also pushes 200 SKUs' figures to each shop, which the
+        // real limits (Shopify 2/s) would stretch to minutes.
+        .args([
+            "sim",
+            "--backlog",
+            "90",
+            "--rate",
+            "0",
+            "--seed",
+            "4",
+            "--limits",
+            "relaxed",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

@@ -121,7 +121,13 @@ pub async fn push_round(
         }
     }
     if failure.is_none() {
-        let batch = channel.max_stock_batch().max(1);
+        // One batch a round, oldest change first: the outbox is read again before the next,
+        // so a figure that changed meanwhile goes out as its latest value, and a channel that
+        // takes one SKU a call still serves every SKU in turn.
+        let mut stock = stock;
+        stock.sort_by_key(|(_, i)| (i.at, i.seq));
+        stock.truncate(channel.max_stock_batch().max(1));
+        let batch = stock.len().max(1);
         for chunk in stock.chunks(batch) {
             let pushes: Vec<StockPush> = chunk
                 .iter()

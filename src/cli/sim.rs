@@ -8,7 +8,7 @@ use clap::Args;
 use tokio::sync::{mpsc, watch};
 
 use super::user;
-use crate::sim::world::{self, SimWorld};
+use crate::sim::world::{self, Limits, SimWorld};
 use crate::sim::{Catalog, Feed};
 
 #[derive(Args, Debug)]
@@ -25,6 +25,17 @@ pub struct SimArgs {
     /// Seed of the generator: the same seed gives the same orders.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// How hard the shops throttle: real (as documented: Shopify standard plan 2 requests/s,
+    /// Amazon listings 5/s), shopify-plus (Shopify at 20/s), relaxed (never).
+    #[arg(long, value_enum, default_value_t = LimitsArg::Real)]
+    pub limits: LimitsArg,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitsArg {
+    Real,
+    ShopifyPlus,
+    Relaxed,
 }
 
 pub fn run(args: SimArgs) -> Result<()> {
@@ -46,9 +57,16 @@ pub fn run(args: SimArgs) -> Result<()> {
         .build()?;
     rt.block_on(async {
         let world = Arc::new(
-            SimWorld::start(args.port)
-                .await
-                .map_err(|e| user(format!("cannot start the simulators: {e}")))?,
+            SimWorld::start_with(
+                args.port,
+                match args.limits {
+                    LimitsArg::Real => Limits::Real,
+                    LimitsArg::ShopifyPlus => Limits::ShopifyPlus,
+                    LimitsArg::Relaxed => Limits::Relaxed,
+                },
+            )
+            .await
+            .map_err(|e| user(format!("cannot start the simulators: {e}")))?,
         );
         let mut feed = Feed::new(args.seed, Catalog::demo());
         let start = chrono::Utc::now() - chrono::Duration::hours(2);

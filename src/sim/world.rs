@@ -35,6 +35,19 @@ pub const ENV_AMAZON_CLIENT_SECRET: &str = "ORDO_SIM_AMAZON_CLIENT_SECRET";
 /// The webhook signing secrets of the simulated shops (not credentials of anything real).
 pub const SIM_WEBHOOK_SECRET: &str = "sim-webhook-secret";
 
+/// How hard the simulated shops throttle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Limits {
+    /// As documented: Shopify's standard plan (bucket 40, 2 requests/s), Amazon's usage plans
+    /// (listings 5/s), WooCommerce none.
+    #[default]
+    Real,
+    /// Shopify Plus (bucket 400, 20 requests/s); the rest as documented.
+    ShopifyPlus,
+    /// Throttles that never bite: for tests that are about something else.
+    Relaxed,
+}
+
 /// One running simulator.
 pub struct RunningSim {
     pub kind: ChannelKind,
@@ -62,11 +75,33 @@ impl SimWorld {
     /// Starts the simulators on 127.0.0.1: `first_port` for Shopify, +1 WooCommerce, +2
     /// Amazon; 0 picks free ports.
     pub async fn start(first_port: u16) -> std::io::Result<SimWorld> {
+        SimWorld::start_with(first_port, Limits::Real).await
+    }
+
+    /// The same with the shops' rate limits chosen.
+    pub async fn start_with(first_port: u16, limits: Limits) -> std::io::Result<SimWorld> {
         let port = |i: u16| if first_port == 0 { 0 } else { first_port + i };
         let addr = |i: u16| SocketAddr::from(([127, 0, 0, 1], port(i)));
-        let shopify_settings = shopify::ShopifySimSettings::default();
+        let mut shopify_settings = shopify::ShopifySimSettings::default();
         let woo_settings = woocommerce::WooSimSettings::default();
-        let amazon_settings = amazon::AmazonSimSettings::default();
+        let mut amazon_settings = amazon::AmazonSimSettings::default();
+        match limits {
+            Limits::Real => {}
+            Limits::ShopifyPlus => {
+                shopify_settings.bucket_size = 400;
+                shopify_settings.leak_per_sec = 20.0;
+            }
+            Limits::Relaxed => {
+                shopify_settings.bucket_size = 4000;
+                shopify_settings.leak_per_sec = 1000.0;
+                amazon_settings.burst = 1000;
+                amazon_settings.rate = 1000.0;
+                amazon_settings.listings_burst = 1000;
+                amazon_settings.listings_rate = 1000.0;
+                amazon_settings.shipments_burst = 1000;
+                amazon_settings.shipments_rate = 1000.0;
+            }
+        }
         let shop = SimShop::new(shopify::FIRST_SHOP_ID);
         let server = SimServer::start(
             shopify::router(shop.clone(), shopify_settings.clone()),
