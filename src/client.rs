@@ -80,6 +80,30 @@ impl Client {
         self.channels.health()
     }
 
+    /// Each channel's available-to-sell of these SKUs, as last computed and sent to the outbox:
+    /// (sku, channel, figure), for the channels that have one.
+    pub fn available_to_sell(
+        &self,
+        skus: &[&str],
+    ) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let channels: Vec<String> = self
+            .channels
+            .health()
+            .into_iter()
+            .filter(|h| h.enabled)
+            .map(|h| h.id)
+            .collect();
+        let mut out = Vec::new();
+        for sku in skus {
+            for ch in &channels {
+                if let Some(ats) = self.store.ats_figure(ch, sku)? {
+                    out.push((sku.to_string(), ch.clone(), ats));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Asks a channel's poller to pause, resume, or poll now.
     pub fn control_channel(&self, id: &str, control: ChannelControl) -> Result<(), String> {
         self.channels.control(id, control)

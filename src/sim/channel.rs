@@ -358,6 +358,11 @@ impl SimStock {
         }
     }
 
+    /// Forgets the latency samples so far (a measurement that starts after an initial sync).
+    pub fn reset_latency(&self) {
+        self.lock().latency_ms.clear();
+    }
+
     pub fn record_fulfillment(&self, f: SimFulfillment) {
         self.lock().fulfillments.push(f);
     }

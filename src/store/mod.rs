@@ -369,6 +369,15 @@ impl Store {
         Ok(out)
     }
 
+    /// The last available-to-sell figure intended for (channel, SKU), if one was.
+    pub fn ats_figure(&self, channel: &str, sku: &str) -> Result<Option<i64>, StoreError> {
+        let key = keys::ats(channel, sku);
+        match self.raw_get(&key)? {
+            Some(v) => Ok(Some(codec::decode_u64(&key, &v)? as i64)),
+            None => Ok(None),
+        }
+    }
+
     /// Every channel's last intended available-to-sell figures: ((channel, sku), figure).
     pub fn ats_figures(&self) -> Result<Vec<AtsFigure>, StoreError> {
         let mut out = Vec::new();
