@@ -258,3 +258,90 @@ fn a_refused_push_is_settled_with_an_event_and_a_shipment_becomes_a_fulfillment_
     );
     e.shutdown();
 }
+
+#[test]
+fn a_partial_shipment_reports_only_its_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = engine(dir.path());
+    let l = e.ledger();
+    set(&l, "TEE", "wh-east", 20);
+    set(&l, "MUG", "wh-east", 20);
+    let Command::Ingest {
+        mut order,
+        origin,
+        resolves,
+    } = order("C", 1)
+    else {
+        unreachable!()
+    };
+    let mut second = order.lines[0].clone();
+    second.line = 2;
+    second.sku = "MUG".into();
+    second.channel_line_id = Some("li-78".into());
+    order.lines.push(second);
+    let Outcome::Created { id, .. } = l
+        .submit_blocking(Command::Ingest {
+            order,
+            origin,
+            resolves,
+        })
+        .unwrap()
+    else {
+        panic!()
+    };
+    let ship = |line: u32, tracking: &str| {
+        l.submit_blocking(Command::ShipLines {
+            id,
+            carrier: "USPS".into(),
+            tracking: tracking.into(),
+            lines: vec![line],
+            by: Actor::Operator("ana".into()),
+        })
+    };
+    let out = ship(2, "9400A").unwrap();
+    assert_eq!(
+        out,
+        Outcome::Order {
+            id,
+            status: ordo::model::OrderStatus::PartiallyShipped
+        }
+    );
+    assert!(
+        ship(7, "X").is_err(),
+        "a line the order does not have is refused"
+    );
+    let out = ship(1, "9400B").unwrap();
+    assert!(matches!(
+        out,
+        Outcome::Order {
+            status: ordo::model::OrderStatus::Shipped,
+            ..
+        }
+    ));
+    let reported: Vec<(String, Vec<(Option<String>, String, u32)>)> = e
+        .store()
+        .outbox("shop")
+        .unwrap()
+        .into_iter()
+        .filter_map(|(_, i)| match i.what {
+            PushWhat::Fulfillment {
+                tracking, lines, ..
+            } => Some((tracking, lines)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reported,
+        vec![
+            (
+                "9400A".to_string(),
+                vec![(Some("li-78".to_string()), "MUG".to_string(), 1)]
+            ),
+            (
+                "9400B".to_string(),
+                vec![(Some("li-77".to_string()), "TEE".to_string(), 1)]
+            ),
+        ]
+    );
+    e.shutdown();
+}

@@ -36,6 +36,10 @@ pub struct ShipArgs {
     pub carrier: String,
     #[arg(long)]
     pub tracking: String,
+    /// Ship only these line numbers (comma-separated), e.g. --lines 1,3; default: everything
+    /// allocated.
+    #[arg(long, value_delimiter = ',', value_name = "N,...")]
+    pub lines: Vec<u32>,
 }
 
 fn submit(ctx: &Context, command: Command) -> Result<()> {
@@ -84,13 +88,25 @@ pub fn cancel(ctx: &Context, args: CancelArgs) -> Result<()> {
 
 pub fn ship(ctx: &Context, args: ShipArgs) -> Result<()> {
     let by = ctx.operator();
-    submit(
-        ctx,
+    let command = if args.lines.is_empty() {
         Command::Ship {
             id: args.id,
             carrier: args.carrier,
             tracking: args.tracking,
             by,
-        },
-    )
+        }
+    } else {
+        Command::ShipLines {
+            id: args.id,
+            carrier: args.carrier,
+            tracking: args.tracking,
+            lines: args.lines,
+            by,
+        }
+    };
+    submit(ctx, command)?;
+    if !ctx.config.channels.is_empty() {
+        println!("the channel is told through the outbox: by `ordo serve`, the console, or the next `ordo sync --once`");
+    }
+    Ok(())
 }

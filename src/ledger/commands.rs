@@ -34,7 +34,14 @@ impl Group<'_> {
                 carrier,
                 tracking,
                 by,
-            } => self.ship(id, carrier, tracking, by),
+            } => self.ship(id, carrier, tracking, None, by),
+            Command::ShipLines {
+                id,
+                carrier,
+                tracking,
+                lines,
+                by,
+            } => self.ship(id, carrier, tracking, Some(lines), by),
             Command::SetStock { rows, by } => self.set_stock(rows, by),
             Command::Reroute {
                 id,
@@ -399,7 +406,14 @@ impl Group<'_> {
         })
     }
 
-    fn ship(&mut self, id: OrderId, carrier: String, tracking: String, by: Actor) -> Reply {
+    fn ship(
+        &mut self,
+        id: OrderId,
+        carrier: String,
+        tracking: String,
+        only: Option<Vec<u32>>,
+        by: Actor,
+    ) -> Reply {
         if carrier.trim().is_empty() || tracking.trim().is_empty() {
             return Err(LedgerError::Invalid(
                 "a shipment needs a carrier and a tracking number".into(),
@@ -420,7 +434,45 @@ impl Group<'_> {
         if order.allocations.is_empty() {
             return Err(refuse("nothing is allocated to ship"));
         }
-        let lines = std::mem::take(&mut order.allocations);
+        let lines: Vec<Allocation> = match &only {
+            None => std::mem::take(&mut order.allocations),
+            Some(wanted) => {
+                for line in wanted {
+                    if !order.channel_order.lines.iter().any(|l| l.line == *line) {
+                        return Err(LedgerError::Invalid(format!(
+                            "order {id} has no line {line}; its lines are {}",
+                            order
+                                .channel_order
+                                .lines
+                                .iter()
+                                .map(|l| l.line.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )));
+                    }
+                }
+                let (ship, keep): (Vec<Allocation>, Vec<Allocation>) = order
+                    .allocations
+                    .drain(..)
+                    .partition(|a| wanted.contains(&a.line));
+                order.allocations = keep;
+                if ship.is_empty() {
+                    return Err(LedgerError::NotAllowed {
+                        id,
+                        status: order.status,
+                        why: format!(
+                            "nothing is allocated on line(s) {}",
+                            wanted
+                                .iter()
+                                .map(|l| l.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    });
+                }
+                ship
+            }
+        };
         for a in &lines {
             let level = self.state.level_mut(&a.sku, &a.location);
             level.on_hand -= i64::from(a.qty);

@@ -94,6 +94,14 @@ pub enum Command {
         tracking: String,
         by: Actor,
     },
+    /// Ships only these lines (by line number) of what is allocated: a partial shipment.
+    ShipLines {
+        id: OrderId,
+        carrier: String,
+        tracking: String,
+        lines: Vec<u32>,
+        by: Actor,
+    },
     /// An operator sends the order to one location (its reservations elsewhere are returned).
     Reroute {
         id: OrderId,
