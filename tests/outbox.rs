@@ -318,7 +318,8 @@ fn a_partial_shipment_reports_only_its_lines() {
             ..
         }
     ));
-    let reported: Vec<(String, Vec<(Option<String>, String, u32)>)> = e
+    type Reported = (String, Vec<(Option<String>, String, u32)>);
+    let reported: Vec<Reported> = e
         .store()
         .outbox("shop")
         .unwrap()
