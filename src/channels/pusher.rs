@@ -37,6 +37,8 @@ pub trait Outbox: Send + Sync {
 
 const BACKOFF_BASE: Duration = Duration::from_millis(200);
 const BACKOFF_CAP: Duration = Duration::from_secs(30);
+/// The wait after a throttle that named no time.
+const THROTTLE_STEP: Duration = Duration::from_millis(200);
 /// Latency samples kept for the health's percentiles.
 const LATENCY_SAMPLES: usize = 1000;
 
@@ -183,6 +185,13 @@ pub async fn push_round(
                 retry_after: Some(d),
                 ..
             } => *d,
+            // A per-second token bucket (Amazon's usage plans) refills within a fraction of a
+            // second: wait briefly, growing gently, rather than backing off exponentially.
+            ChannelError::RateLimited {
+                retry_after: None, ..
+            } => THROTTLE_STEP
+                .saturating_mul(failures + 1)
+                .min(Duration::from_secs(2)),
             ChannelError::Auth { .. } => Duration::from_secs(30),
             _ => backoff(failures + 1),
         });
