@@ -18,7 +18,8 @@ use ordo::console::data::{self, Data};
 use ordo::console::ui;
 use ordo::engine::hub::ChannelsHub;
 use ordo::engine::Engine;
-use ordo::ledger::{Command, LedgerSettings, Origin, Outcome, StockRow};
+use ordo::inventory::{Buffer, BufferRule};
+use ordo::ledger::{ChannelSync, Command, LedgerSettings, Origin, Outcome, StockRow};
 use ordo::model::{
     Actor, Address, ChannelHealth, ChannelKind, ChannelOrder, Customer, FinancialStatus, Line,
     Location, LocationKind, OnUnroutable, Totals,
@@ -191,14 +192,28 @@ struct Fixture {
 }
 
 async fn fixture() -> Fixture {
+    fixture_with(&[]).await
+}
+
+/// The same store with these channels configured: the ledger writes each channel's
+/// available-to-sell of every SKU whose stock changes (as `Engine::open` sets it up from
+/// `[[channels]]`), and the client sees the channels' health.
+async fn fixture_with(channels: &[ChannelConfig]) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let engine = Engine::with_settings(
-        dir.path(),
-        8 << 20,
-        LedgerSettings::new(locations(), 0, RuleSet::fallback(OnUnroutable::default())),
-    )
-    .unwrap();
-    let client = engine.client();
+    let mut settings =
+        LedgerSettings::new(locations(), 0, RuleSet::fallback(OnUnroutable::default()));
+    settings.channels = channels
+        .iter()
+        .map(|c| ChannelSync {
+            id: c.id.clone(),
+            buffers: c.buffers(),
+        })
+        .collect();
+    let engine = Engine::with_settings(dir.path(), 8 << 20, settings).unwrap();
+    let mut client = engine.client();
+    if !channels.is_empty() {
+        client = client.with_channels(Arc::new(ChannelsHub::new(channels)));
+    }
     let stock = [
         ("TEE-M", "wh-east", 10, 1),
         ("TEE-M", "wh-west", 4, 0),
@@ -468,8 +483,9 @@ fn channel(id: &str, kind: ChannelKind) -> ChannelConfig {
     }
 }
 
-/// Three channels with their health pinned to [`now`]: `shop-us` idle, `woo-eu` failing with
-/// a long error (wide characters in it), `amazon-na` paused by an operator.
+/// Three channels with their health pinned to [`now`]: `shop-us` idle, 3 pushes waiting;
+/// `woo-eu` failing with a long error (wide characters in it), 9 pushes waiting and a push
+/// error; `amazon-na` paused by an operator, nothing pushed yet.
 fn channels_hub() -> ChannelsHub {
     let hub = ChannelsHub::new(&[
         channel("shop-us", ChannelKind::Shopify),
@@ -493,6 +509,10 @@ fn channels_hub() -> ChannelsHub {
         h.rate_remaining = Some(38.0);
         h.rate_limit = Some(40.0);
         h.next_poll_at = ago(-48);
+        h.outbox_depth = 3;
+        h.pushes = 118;
+        h.push_latency_p50_ms = Some(38);
+        h.push_latency_p99_ms = Some(1240);
     });
     set("woo-eu", &|h| {
         h.state = "failing".into();
@@ -511,6 +531,15 @@ fn channels_hub() -> ChannelsHub {
         );
         h.last_error_at = ago(40);
         h.next_poll_at = ago(-80);
+        h.outbox_depth = 9;
+        h.pushes = 12;
+        h.push_errors = 5;
+        h.last_push_error = Some(
+            "PUT /wp-json/wc/v3/products/batch: 503 Service Unavailable (the shop is under maintenance)"
+                .into(),
+        );
+        h.push_latency_p50_ms = Some(410);
+        h.push_latency_p99_ms = Some(23_500);
     });
     set("amazon-na", &|h| {
         h.paused = true;
@@ -563,4 +592,43 @@ async fn channel_screens() {
     press(&mut a, KeyCode::Char('1'));
     let d = load(c, &mut a);
     insta::assert_snapshot!("orders_with_channels_80x24", screen(&a, &d));
+}
+
+/// Inventory with two channels' available-to-sell: `shop-us` offers everything, `woo-eu` holds
+/// 2 units of every TEE back (a buffer). Each figure shows once per SKU, on its first row.
+#[tokio::test]
+async fn inventory_ats_screens() {
+    let mut woo = channel("woo-eu", ChannelKind::Woocommerce);
+    woo.buffers = vec![BufferRule {
+        skus: "TEE-*".into(),
+        buffer: Buffer {
+            safety: 2,
+            ..Buffer::default()
+        },
+    }];
+    let f = fixture_with(&[channel("shop-us", ChannelKind::Shopify), woo]).await;
+    let c = &f.client;
+    let figures = c.available_to_sell(&["TEE-M", "MUG"]).unwrap();
+    assert!(
+        figures.contains(&("TEE-M".into(), "shop-us".into(), 11))
+            && figures.contains(&("TEE-M".into(), "woo-eu".into(), 9)),
+        "{figures:?}"
+    );
+
+    let mut a = app(120, 30);
+    press(&mut a, KeyCode::Char('2'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("inventory_ats_120x30", screen(&a, &d));
+
+    // 80x24: SKU and LOCATION narrow to what the rows need, and both channels fit.
+    let mut a = app(80, 24);
+    press(&mut a, KeyCode::Char('2'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("inventory_ats_80x24", screen(&a, &d));
+
+    // 70 columns: one channel column fits, the header counts the other ("+1").
+    let mut a = app(70, 24);
+    press(&mut a, KeyCode::Char('2'));
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("inventory_ats_70x24", screen(&a, &d));
 }

@@ -2,6 +2,8 @@
 //! plain synchronous function (the client's reads are sled reads); the event loop runs it on
 //! the blocking pool so that the UI never waits for it.
 
+use std::collections::BTreeMap;
+
 use super::app::{Pane, Sort, QUEUES};
 use super::filter::Filter;
 use crate::client::{Client, Counters, OrderDetail, OrderQuery, StockRow};
@@ -41,6 +43,9 @@ pub struct Data {
     pub counters: Counters,
     pub orders: Vec<Order>,
     pub stock: Vec<StockRow>,
+    /// Each channel's available-to-sell of the SKUs in `stock`, as last computed for the
+    /// channel's outbox: (sku, channel) -> figure. Empty without channels.
+    pub ats: BTreeMap<(String, String), i64>,
     pub events: Vec<Event>,
     pub rules: Option<RulesStatus>,
     pub locations: Vec<Location>,
@@ -67,6 +72,7 @@ impl Data {
             counters: Counters::default(),
             orders: vec![],
             stock: vec![],
+            ats: BTreeMap::new(),
             events: vec![],
             rules: None,
             locations: vec![],
@@ -134,6 +140,17 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
             d.rows = page.rows.len();
             d.more = page.more;
             d.stock = page.rows;
+            // The window's SKUs (rows come sorted by SKU, so duplicates are neighbours).
+            let mut skus: Vec<&str> = d.stock.iter().map(|r| r.key.sku.as_str()).collect();
+            skus.dedup();
+            if !skus.is_empty() && d.channels.iter().any(|h| h.enabled) {
+                d.ats = client
+                    .available_to_sell(&skus)
+                    .map_err(|e| e.to_string())?
+                    .into_iter()
+                    .map(|(sku, channel, ats)| ((sku, channel), ats))
+                    .collect();
+            }
         }
         Pane::Events => {
             let mut events = client

@@ -949,3 +949,70 @@ fn wrap_keeps_every_character_and_never_splits_a_wide_one() {
         "a wide char moves on"
     );
 }
+
+#[test]
+fn inventory_shows_the_channel_columns_that_fit_and_counts_the_others() {
+    use crate::console::ui::{ats_title, inventory_layout};
+    let titles = |ids: &[&str]| -> Vec<u16> { ids.iter().map(|id| ats_title(id).1).collect() };
+    let two = titles(&["shop-us", "woo-eu"]);
+    assert_eq!(ats_title("shop-us"), ("ATS shop-us".to_string(), 11));
+    assert_eq!(
+        ats_title("b"),
+        ("  ATS b".to_string(), 7),
+        "right-aligned, 7 wide at least"
+    );
+    let (long, w) = ats_title("shopify-europe-main");
+    assert_eq!((long.as_str(), w), ("ATS shopify-e…", 14));
+    // 120 columns: the full stock columns and both channels.
+    let (cols, shown) = inventory_layout(120, 5, 9, &two);
+    assert_eq!(cols[0], ("SKU".to_string(), 24));
+    assert_eq!(shown, 2);
+    // 80 columns: the compact columns, both channels with short SKUs and locations.
+    let (cols, shown) = inventory_layout(80, 5, 9, &two);
+    assert_eq!(cols[0], ("SKU".to_string(), 8));
+    assert_eq!(shown, 2);
+    // Long SKUs: one channel, room left for "+1".
+    let (cols, shown) = inventory_layout(80, 16, 9, &two);
+    assert_eq!(cols[0].1, 16);
+    assert_eq!(shown, 1);
+    let need = 1
+        + cols.iter().map(|(_, w)| usize::from(*w) + 1).sum::<usize>()
+        + usize::from(two[0])
+        + 1
+        + "+1".len();
+    assert!(need <= 80, "{need}");
+    // Too narrow for any.
+    assert_eq!(inventory_layout(40, 24, 14, &two).1, 0);
+    assert_eq!(inventory_layout(80, 5, 9, &[]).1, 0);
+}
+
+#[test]
+fn channel_columns_fit_the_width() {
+    use crate::console::ui::{channel_columns, Col};
+    let need =
+        |cols: &[(Col, u16)]| 1 + cols.iter().map(|(_, w)| usize::from(*w) + 1).sum::<usize>();
+    let has = |cols: &[(Col, u16)], c: Col| cols.iter().any(|(x, _)| *x == c);
+    let wide = channel_columns(120, 9);
+    assert!(has(&wide, Col::Kind) && has(&wide, Col::Hooks));
+    assert!(need(&wide) <= 120);
+    let narrow = channel_columns(80, 9);
+    assert!(!has(&narrow, Col::Kind) && !has(&narrow, Col::Hooks));
+    assert!(has(&narrow, Col::Outbox) && has(&narrow, Col::PushP99));
+    assert!(need(&narrow) <= 80, "{}", need(&narrow));
+    // 100 columns with long ids: KIND goes rather than the table overflowing.
+    let mid = channel_columns(100, 16);
+    assert!(need(&mid) <= 100, "{}", need(&mid));
+}
+
+#[test]
+fn latencies_and_narrow_states_read_short() {
+    use crate::console::ui::{latency, state_label};
+    assert_eq!(latency(None), "-");
+    assert_eq!(latency(Some(38)), "38ms");
+    assert_eq!(latency(Some(1240)), "1.2s");
+    assert_eq!(latency(Some(23_500)), "23s");
+    assert_eq!(latency(Some(150_000)), "2m");
+    assert_eq!(state_label("retrying in 12.5 s", 18), "retrying in 12.5 s");
+    assert_eq!(state_label("retrying in 12.5 s", 15), "retry 12.5 s");
+    assert_eq!(state_label("failing", 8), "failing");
+}

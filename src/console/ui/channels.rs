@@ -1,6 +1,7 @@
 //! Pane 4, Channels: one row per configured channel (state, last success, lag, orders and
-//! webhooks taken, errors, rate-limit headroom), and below the table the selected channel's
-//! last error (wrapped, whole) and its next poll. Also the header's channel counter.
+//! webhooks taken, errors, rate-limit headroom, outbox depth, push latency), and below the
+//! table the selected channel's next poll, pushes, and last poll and push errors (wrapped,
+//! whole). Also the header's channel counter.
 
 use chrono::{DateTime, Utc};
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
@@ -65,6 +66,19 @@ pub fn health_spans(channels: &[ChannelHealth], compact: bool, t: Theme) -> Vec<
         }
     }
     spans
+}
+
+/// The header's outbox counter, "outbox 12": push intents waiting over every channel. Empty
+/// when none wait.
+pub fn outbox_spans(channels: &[ChannelHealth], t: Theme) -> Vec<Span<'static>> {
+    let depth: u64 = channels.iter().map(|h| h.outbox_depth).sum();
+    if depth == 0 {
+        return vec![];
+    }
+    vec![
+        Span::raw("outbox "),
+        Span::styled(depth.to_string(), t.heading()),
+    ]
 }
 
 /// "12s", "3m", "2h", "4d": a span of seconds, never negative.
@@ -177,6 +191,163 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
     lines
 }
 
+/// The Channels table's columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    Channel,
+    Kind,
+    State,
+    LastOk,
+    Lag,
+    Orders,
+    Hooks,
+    Errors,
+    Rate,
+    Outbox,
+    PushP99,
+}
+
+impl Col {
+    pub fn title(self) -> &'static str {
+        match self {
+            Col::Channel => "CHANNEL",
+            Col::Kind => "KIND",
+            Col::State => "STATE",
+            Col::LastOk => "LAST OK",
+            Col::Lag => "LAG",
+            Col::Orders => "ORDERS",
+            Col::Hooks => "HOOKS",
+            Col::Errors => "ERRORS",
+            Col::Rate => "RATE",
+            Col::Outbox => "OUTBOX",
+            Col::PushP99 => "PUSH p99",
+        }
+    }
+
+    /// Numbers are right-aligned, titles too.
+    fn right(self) -> bool {
+        !matches!(self, Col::Channel | Col::Kind | Col::State)
+    }
+}
+
+/// The columns that fit `width` with their widths (`id_w`: the widest channel id): all of
+/// them when they fit; else without KIND; else without KIND and HOOKS (the webhooks count is
+/// in the detail line), with STATE taking what is left (at least 8). Counts the selection
+/// marker and the gaps.
+pub fn channel_columns(width: u16, id_w: u16) -> Vec<(Col, u16)> {
+    let fits = |cols: &[(Col, u16)]| {
+        // The selection marker, then each column and the gap after it.
+        let need = 1 + cols.iter().map(|(_, w)| usize::from(*w) + 1).sum::<usize>();
+        need <= usize::from(width)
+    };
+    let wide = vec![
+        (Col::Channel, id_w),
+        (Col::Kind, 11),
+        (Col::State, 18),
+        (Col::LastOk, 9),
+        (Col::Lag, 5),
+        (Col::Orders, 6),
+        (Col::Hooks, 5),
+        (Col::Errors, 6),
+        (Col::Rate, 9),
+        (Col::Outbox, 6),
+        (Col::PushP99, 8),
+    ];
+    if fits(&wide) {
+        return wide;
+    }
+    let no_kind = vec![
+        (Col::Channel, id_w),
+        (Col::State, 17),
+        (Col::LastOk, 8),
+        (Col::Lag, 5),
+        (Col::Orders, 6),
+        (Col::Hooks, 5),
+        (Col::Errors, 6),
+        (Col::Rate, 8),
+        (Col::Outbox, 6),
+        (Col::PushP99, 8),
+    ];
+    if fits(&no_kind) {
+        return no_kind;
+    }
+    let mut narrow = vec![
+        (Col::Channel, id_w),
+        (Col::State, 0),
+        (Col::LastOk, 7),
+        (Col::Lag, 5),
+        (Col::Orders, 6),
+        (Col::Errors, 6),
+        (Col::Rate, 8),
+        (Col::Outbox, 6),
+        (Col::PushP99, 8),
+    ];
+    let used = 1 + narrow
+        .iter()
+        .map(|(_, w)| usize::from(*w) + 1)
+        .sum::<usize>();
+    narrow[1].1 = usize::from(width).saturating_sub(used).clamp(8, 17) as u16;
+    narrow
+}
+
+/// "38ms", "1.2s", "14s", "2m": a push latency; "-" when there is none yet.
+pub fn latency(ms: Option<u64>) -> String {
+    match ms {
+        None => "-".into(),
+        Some(ms @ 0..=999) => format!("{ms}ms"),
+        Some(ms @ 1000..=9_999) => format!("{:.1}s", ms as f64 / 1000.0),
+        Some(ms) => span((ms / 1000) as i64),
+    }
+}
+
+/// The poller's state, said in `max` columns when it can: "retrying in 2.5 s" becomes
+/// "retry 2.5 s" in a narrow STATE column.
+pub fn state_label(state: &str, max: usize) -> String {
+    match state.strip_prefix("retrying in ") {
+        Some(rest) if width(state) > max => format!("retry {rest}"),
+        _ => state.to_string(),
+    }
+}
+
+fn cell(c: Col, h: &ChannelHealth, now: DateTime<Utc>, state_w: usize, t: Theme) -> Cell<'static> {
+    let styled = |text: String, style: Style| {
+        Cell::from(Line::from(Span::styled(text, style)).alignment(Alignment::Right))
+    };
+    match c {
+        Col::Channel => Cell::from(h.id.clone()),
+        Col::Kind => Cell::from(h.kind.map(|k| k.as_str()).unwrap_or("-")),
+        Col::State => Cell::from(Span::styled(
+            state_label(&h.state, state_w),
+            state_style(h, t),
+        )),
+        Col::LastOk => right(ago(now, h.last_success)),
+        Col::Lag => right(
+            h.watermark
+                .map_or("-".into(), |w| span((now - w).num_seconds())),
+        ),
+        Col::Orders => right(h.orders.to_string()),
+        Col::Hooks => right(h.webhooks.to_string()),
+        Col::Errors => {
+            let style = if h.consecutive_errors > 0 {
+                t.error()
+            } else {
+                Style::default()
+            };
+            styled(h.errors.to_string(), style)
+        }
+        Col::Rate => {
+            let style = if rate_low(h) {
+                t.warning()
+            } else {
+                Style::default()
+            };
+            styled(rate(h), style)
+        }
+        Col::Outbox => right(h.outbox_depth.to_string()),
+        Col::PushP99 => right(latency(h.push_latency_p99_ms)),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
     if data.channels.is_empty() {
         let text = vec![
@@ -190,42 +361,6 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime
         frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), area);
         return;
     }
-    let wide = area.width >= 100;
-    let rows: Vec<Row> = data
-        .channels
-        .iter()
-        .map(|h| {
-            let mut cells = vec![Cell::from(h.id.clone())];
-            if wide {
-                cells.push(Cell::from(h.kind.map(|k| k.as_str()).unwrap_or("-")));
-            }
-            let errors = if h.consecutive_errors > 0 {
-                Span::styled(h.errors.to_string(), t.error())
-            } else {
-                Span::raw(h.errors.to_string())
-            };
-            let rate_style = if rate_low(h) {
-                t.warning()
-            } else {
-                Style::default()
-            };
-            cells.extend([
-                Cell::from(Span::styled(h.state.clone(), state_style(h, t))),
-                right(ago(now, h.last_success)),
-                right(
-                    h.watermark
-                        .map_or("-".into(), |w| span((now - w).num_seconds())),
-                ),
-                right(h.orders.to_string()),
-                right(h.webhooks.to_string()),
-                Cell::from(Line::from(errors).alignment(Alignment::Right)),
-                Cell::from(
-                    Line::from(Span::styled(rate(h), rate_style)).alignment(Alignment::Right),
-                ),
-            ]);
-            Row::new(cells)
-        })
-        .collect();
     let id_w = data
         .channels
         .iter()
@@ -234,31 +369,34 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime
         .max()
         .unwrap_or(7)
         .min(24) as u16;
-    // (title, width, numbers are right-aligned)
-    let mut columns = vec![("CHANNEL", id_w, false)];
-    if wide {
-        columns.push(("KIND", 11, false));
-    }
-    columns.extend([
-        ("STATE", if wide { 18 } else { 17 }, false),
-        ("LAST OK", if wide { 9 } else { 8 }, true),
-        ("LAG", 5, true),
-        ("ORDERS", 6, true),
-        ("HOOKS", 5, true),
-        ("ERRORS", 6, true),
-        ("RATE", if wide { 9 } else { 8 }, true),
-    ]);
+    let columns = channel_columns(area.width, id_w);
+    let state_w = columns
+        .iter()
+        .find(|(c, _)| *c == Col::State)
+        .map_or(18, |(_, w)| usize::from(*w));
+    let rows: Vec<Row> = data
+        .channels
+        .iter()
+        .map(|h| {
+            Row::new(
+                columns
+                    .iter()
+                    .map(|(c, _)| cell(*c, h, now, state_w, t))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
     let titles: Vec<String> = columns
         .iter()
-        .map(|(title, w, right)| match right {
-            true => format!("{title:>w$}", w = usize::from(*w)),
-            false => title.to_string(),
+        .map(|(c, w)| match c.right() {
+            true => format!("{:>w$}", c.title(), w = usize::from(*w)),
+            false => c.title().to_string(),
         })
         .collect();
     let header: Vec<&str> = titles.iter().map(String::as_str).collect();
     let mut widths: Vec<Constraint> = columns
         .iter()
-        .map(|(_, w, _)| Constraint::Length(*w))
+        .map(|(_, w)| Constraint::Length(*w))
         .collect();
     widths.push(Constraint::Fill(1));
     let l = &app.lists[Pane::Channels.index()];
@@ -326,6 +464,23 @@ pub fn detail_lines(
         None => info.push_str(" · nothing stored yet"),
     }
     push(info, Style::default(), "");
+    let latency = match (h.push_latency_p50_ms, h.push_latency_p99_ms) {
+        (None, None) => "latency -".to_string(),
+        (p50, p99) => format!("latency p50 {} p99 {}", latency(p50), latency(p99)),
+    };
+    let pushes = match (h.pushes, h.push_errors) {
+        (0, 0) => "no pushes yet".to_string(),
+        (ok, failed) => format!("pushes {ok} confirmed, {failed} failed"),
+    };
+    let outbox = match h.outbox_depth {
+        0 => "outbox empty".to_string(),
+        n => format!("outbox {n} waiting"),
+    };
+    push(
+        format!("{pushes} · {outbox} · {latency}"),
+        Style::default(),
+        "",
+    );
     match (&h.last_error, h.last_error_at) {
         (Some(e), at) => {
             let at = at
@@ -333,19 +488,35 @@ pub fn detail_lines(
                 .unwrap_or_default();
             let (head, style) = if h.consecutive_errors > 0 {
                 (
-                    format!("last error{at}, {} in a row:", h.consecutive_errors),
+                    format!("last poll error{at}, {} in a row:", h.consecutive_errors),
                     t.error(),
                 )
             } else {
                 (
-                    format!("last error{at}, recovered since:"),
+                    format!("last poll error{at}, recovered since:"),
                     Style::default(),
                 )
             };
             push(head, style, "");
             push(e.clone(), style, "  ");
         }
-        (None, _) => push("no errors since start".to_string(), Style::default(), ""),
+        (None, _) => push(
+            "no poll errors since start".to_string(),
+            Style::default(),
+            "",
+        ),
+    }
+    if let Some(e) = &h.last_push_error {
+        push(
+            format!(
+                "last push error ({} failed push{} since start):",
+                h.push_errors,
+                if h.push_errors == 1 { "" } else { "es" }
+            ),
+            t.warning(),
+            "",
+        );
+        push(e.clone(), t.warning(), "  ");
     }
     out
 }

@@ -16,8 +16,9 @@ use super::app::{help_lines, AdjustForm, App, Mode, Pane, Picker, ShipForm, Sort
 use super::data::Data;
 use crate::model::OrderStatus;
 
-pub use channels::{health_counts, wrap};
+pub use channels::{channel_columns, health_counts, latency, state_label, wrap, Col};
 pub use detail::detail_lines;
+pub use panes::{ats_title, inventory_layout};
 
 /// Header (2 lines), pane tabs (1), footer (2).
 const CHROME: u16 = 5;
@@ -157,9 +158,11 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>, the
     frame.render_widget(Paragraph::new(clock).alignment(Alignment::Right), area);
 }
 
-/// The counters line: order counts, then the channels' health when there are channels. When
-/// it does not fit the width, the labels shorten, then the separators ("ch 3 ok" fits beside
-/// the short labels at 80 columns; trouble, "1 fail 1 paused", takes the separators' room).
+/// The counters line: order counts, then the channels' health when there are channels, and
+/// the push intents waiting ("outbox 12") when there are. When it does not fit the width, the
+/// labels shorten, then the separators ("ch 3 ok" fits beside the short labels at 80 columns;
+/// trouble, "1 fail 1 paused", takes the separators' room), then the outbox counter goes (the
+/// Channels pane shows each channel's depth).
 fn draw_counters(frame: &mut Frame, area: Rect, data: &Data, theme: Theme) {
     let c = &data.counters;
     let n = |s: OrderStatus| c.by_status.get(&s).copied().unwrap_or(0);
@@ -177,8 +180,13 @@ fn draw_counters(frame: &mut Frame, area: Rect, data: &Data, theme: Theme) {
         ("quarantined", "quar", c.quarantined, true),
         ("oversold", "oversold", c.oversold, true),
     ];
-    let build = |short: bool, sep: &'static str, compact: bool| {
+    let build = |short: bool, sep: &'static str, compact: bool, outbox: bool| {
         let ch = channels::health_spans(&data.channels, compact, theme);
+        let ob = if outbox {
+            channels::outbox_spans(&data.channels, theme)
+        } else {
+            vec![]
+        };
         let mut spans = vec![Span::raw(" ")];
         for (i, (label, brief, value, alarm)) in items.iter().enumerate() {
             if i > 0 {
@@ -196,17 +204,25 @@ fn draw_counters(frame: &mut Frame, area: Rect, data: &Data, theme: Theme) {
             spans.push(Span::raw(sep));
             spans.extend(ch);
         }
+        if !ob.is_empty() {
+            spans.push(Span::raw(sep));
+            spans.extend(ob);
+        }
         Line::from(spans)
     };
-    let line = [
-        (false, " · ", false),
-        (true, " · ", false),
-        (true, "  ", true),
-    ]
-    .into_iter()
-    .map(|(short, sep, compact)| build(short, sep, compact))
-    .find(|l| l.width() <= usize::from(area.width))
-    .unwrap_or_else(|| build(true, " ", true));
+    // The outbox counter is the first thing left out when room is short.
+    let line = [true, false]
+        .into_iter()
+        .flat_map(|outbox| {
+            [
+                (false, " · ", false, outbox),
+                (true, " · ", false, outbox),
+                (true, "  ", true, outbox),
+            ]
+        })
+        .map(|(short, sep, compact, outbox)| build(short, sep, compact, outbox))
+        .find(|l| l.width() <= usize::from(area.width))
+        .unwrap_or_else(|| build(true, " ", true, false));
     frame.render_widget(Paragraph::new(line), area);
 }
 
