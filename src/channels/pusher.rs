@@ -202,7 +202,11 @@ pub async fn push_round(
             h.pushes += round.confirmed as u64;
             h.push_latency_p50_ms = p50;
             h.push_latency_p99_ms = p99;
-            if let Some(e) = &failure {
+            // A throttle is the channel pacing us, not a failure: it only delays.
+            if let Some(e) = failure
+                .as_ref()
+                .filter(|e| !matches!(e, ChannelError::RateLimited { .. }))
+            {
                 h.push_errors += 1;
                 h.last_push_error = Some(e.to_string());
             }

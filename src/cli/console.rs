@@ -17,7 +17,7 @@ use crate::engine::channels as channel_services;
 use crate::engine::intake::LedgerIntake;
 use crate::ledger::{Command, LedgerError};
 use crate::model::Actor;
-use crate::sim::world::SimWorld;
+use crate::sim::world::{Limits, SimWorld};
 use crate::sim::{feed, run_feed, Catalog, Feed};
 
 /// How often the demo polls its simulated channels: new orders show within about this long.
@@ -115,7 +115,9 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
     // Shopify, WooCommerce and Amazon orders arrive exactly as a real shop's would.
     let rt = runtime()?;
     let world = Arc::new(
-        rt.block_on(SimWorld::start(0))
+        // Shopify on its Plus plan's limits, so the opening figures of 200 SKUs go out in
+        // seconds rather than the standard plan's 100 (Amazon's 5 a second stays as it is).
+        rt.block_on(SimWorld::start_with(0, Limits::ShopifyPlus))
             .context("starting the channel simulators on loopback")?,
     );
     config.channels = world.channel_configs(DEMO_POLL_SECS);
