@@ -125,7 +125,7 @@ impl Engine {
 /// (and `on_unroutable`) are taken live; other settings need a restart.
 pub struct ConfigRulesWatcher {
     path: PathBuf,
-    seen: Option<(SystemTime, u64)>,
+    seen: Option<Stamp>,
     /// The locations the ledger runs with: rules are checked against these.
     locations: Vec<Location>,
 }
@@ -140,16 +140,38 @@ impl ConfigRulesWatcher {
     }
 }
 
-fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+/// What tells one version of the file from another: its modification time and size, and,
+/// while the file is younger than two seconds, a hash of its text too: two saves of the same
+/// size within one tick of the file system's clock have the same time.
+type Stamp = (SystemTime, u64, Option<u64>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
     let meta = std::fs::metadata(path).ok()?;
-    Some((meta.modified().ok()?, meta.len()))
+    let modified = meta.modified().ok()?;
+    let recent = modified
+        .elapsed()
+        .map_or(true, |age| age < std::time::Duration::from_secs(2));
+    let hash = if recent {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let text = std::fs::read(path).ok()?;
+        Some(BuildHasherDefault::<DefaultHasher>::default().hash_one(&text))
+    } else {
+        None
+    };
+    Some((modified, meta.len(), hash))
+}
+
+/// Same time and size, and the same text where both stamps hashed it (a stamp taken once the
+/// file is older than two seconds has no hash, and the time alone then tells).
+fn same_version(a: Stamp, b: Stamp) -> bool {
+    a.0 == b.0 && a.1 == b.1 && (a.2 == b.2 || a.2.is_none() || b.2.is_none())
 }
 
 impl RulesSource for ConfigRulesWatcher {
     fn poll(&mut self) -> Option<Result<RuleSet, String>> {
         // A file that is briefly missing (an editor replacing it) is looked at again next time.
         let now = stamp(&self.path)?;
-        if self.seen == Some(now) {
+        if self.seen.is_some_and(|seen| same_version(seen, now)) {
             return None;
         }
         self.seen = Some(now);
@@ -165,5 +187,34 @@ impl RulesSource for ConfigRulesWatcher {
             )));
         }
         Some(Ok(config.rule_set()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "[[rules]]\nname = \"East\"\nlocations = [\"*\"]\n";
+    const B: &str = "[[rules]]\nname = \"West\"\nlocations = [\"*\"]\n";
+
+    #[test]
+    fn a_same_size_save_within_one_clock_tick_is_noticed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ordo.toml");
+        std::fs::write(&path, A).unwrap();
+        let mtime = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let mut watcher = ConfigRulesWatcher::new(&path, &[]);
+        assert!(watcher.poll().is_none(), "nothing changed yet");
+        // The same size, and the time set back to the first save's: only the text differs.
+        std::fs::write(&path, B).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+        let reloaded = watcher.poll().expect("the edit is noticed").unwrap();
+        assert_eq!(reloaded.rules()[0].name, "West");
+        assert!(watcher.poll().is_none(), "and taken once");
     }
 }
