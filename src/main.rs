@@ -5,6 +5,12 @@ use clap::Parser;
 use ordo::cli::{self, Cli, UserError};
 
 fn main() -> ExitCode {
+    // `ordo orders | head`: when the reader goes away, end quietly like any Unix tool instead of
+    // panicking on the failed print. Rust ignores SIGPIPE by default; restore the default.
+    // SAFETY: called first thing, before any thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // `ORDO_DATA= ordo ...` means "not set", as shells and scripts intend; clap would take it
     // as an empty value and refuse. Nothing else runs yet, so changing the environment is safe.
     for name in ["ORDO_DATA", "ORDO_CONFIG"] {

@@ -439,3 +439,22 @@ fn repair_refuses_to_rebuild_around_an_unreadable_order() {
         "a replay of the damaged order must not create a second one"
     );
 }
+
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    // `ordo orders | head -1`: the reader goes away; ordo must not panic on the failed print.
+    let s = Sandbox::new();
+    let bad = s.write("bad.jsonl", "not json\n");
+    let _ = s.run(&["ingest", bad.to_str().unwrap()]);
+    let mut child = s
+        .cmd()
+        .args(["quarantine", "list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

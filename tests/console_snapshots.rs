@@ -303,6 +303,48 @@ fn screen(app: &App, data: &Data) -> String {
     term.backend().to_string()
 }
 
+fn screen_buffer(app: &App, data: &Data) -> (String, ratatui::buffer::Buffer) {
+    let mut term = Terminal::new(TestBackend::new(app.width, app.height)).unwrap();
+    term.draw(|f| ui::draw(f, app, data, now())).unwrap();
+    (term.backend().to_string(), term.backend().buffer().clone())
+}
+
+/// No light or bright foreground on a light background, some colour shown, and the selected
+/// row reversed.
+fn assert_light_colors(buffer: &ratatui::buffer::Buffer) {
+    use ratatui::style::{Color, Modifier};
+    let mut coloured = 0;
+    let mut reversed = 0;
+    for cell in buffer.content() {
+        assert!(
+            !matches!(
+                cell.fg,
+                Color::White
+                    | Color::Gray
+                    | Color::Yellow
+                    | Color::Cyan
+                    | Color::LightYellow
+                    | Color::LightCyan
+                    | Color::LightGreen
+                    | Color::LightBlue
+                    | Color::LightMagenta
+                    | Color::LightRed
+            ),
+            "{:?} on {:?}",
+            cell.fg,
+            cell.symbol()
+        );
+        if matches!(cell.fg, Color::Indexed(_)) {
+            coloured += 1;
+        }
+        if cell.modifier.contains(Modifier::REVERSED) {
+            reversed += 1;
+        }
+    }
+    assert!(coloured > 0, "the light theme shows colours");
+    assert!(reversed > 100, "the selected row is reversed");
+}
+
 fn app(w: u16, h: u16) -> App {
     let mut a = App::new("Acme Outfitters", "ana", true);
     a.resize(w, h);
@@ -324,6 +366,18 @@ async fn screens() {
     press(&mut a, KeyCode::Char('j'));
     let d = load(c, &mut a);
     insta::assert_snapshot!("orders_120x30", screen(&a, &d));
+
+    // The same screen in `[console] theme = "light"` (the snapshot records the text; the
+    // colours are checked on the buffer: dark ones only, the selection still reversed).
+    let mut light = app(120, 30);
+    light.no_color = false;
+    light.palette = ui::Palette::Light;
+    load(c, &mut light);
+    press(&mut light, KeyCode::Char('j'));
+    let ld = load(c, &mut light);
+    let (text, buffer) = screen_buffer(&light, &ld);
+    insta::assert_snapshot!("orders_light_120x30", text);
+    assert_light_colors(&buffer);
 
     // The detail of order 2 (split across two warehouses), with its explanation and history.
     press(&mut a, KeyCode::Char('j'));

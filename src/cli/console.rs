@@ -87,7 +87,8 @@ pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
         for (id, e) in &services.failed {
             tracing::warn!("channel {id} not started: {e}");
         }
-        let result = crate::console::run(client, options).await;
+        let palette = crate::console::ui::Palette::named(&ctx.config.console.theme);
+        let result = crate::console::run_themed(client, options, palette).await;
         services.stop().await;
         result
     });
@@ -178,6 +179,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
     let hub = engine.hub().clone();
     let sim_env = world.env();
     let demo_config = ctx.config.clone();
+    let palette = crate::console::ui::Palette::named(&ctx.config.console.theme);
     let options = ConsoleOptions {
         title: format!("demo · seed {}", args.seed),
         no_color: no_color(args.no_color),
@@ -227,7 +229,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
             Some(world.clone()),
             stopped,
         ));
-        let result = crate::console::run(client, options).await;
+        let result = crate::console::run_themed(client, options, palette).await;
         let _ = stop.send(true);
         let _ = feeding.await;
         services.stop().await;

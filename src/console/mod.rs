@@ -53,8 +53,19 @@ const CHANNELS_TICK: Duration = Duration::from_secs(1);
 /// restores the terminal on every path (quit, error, panic, SIGTERM, SIGHUP). Must be called
 /// inside a tokio runtime.
 pub async fn run(client: Client, options: ConsoleOptions) -> anyhow::Result<()> {
+    run_themed(client, options, ui::Palette::Default).await
+}
+
+/// [`run`] with the colours of `[console] theme` (see [`ui::Palette::named`]). NO_COLOR (or
+/// `options.no_color`) still wins: no colours in any palette.
+pub async fn run_themed(
+    client: Client,
+    options: ConsoleOptions,
+    palette: ui::Palette,
+) -> anyhow::Result<()> {
     let no_color = options.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut app = App::new(options.title, options.operator, no_color);
+    app.palette = palette;
     let _guard = TerminalGuard::enter()?;
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot start the terminal")?;
@@ -82,6 +93,15 @@ fn restore() {
     }
 }
 
+/// Raw mode, alternate screen, hidden cursor: at start and again after a suspend.
+fn take_over() -> anyhow::Result<()> {
+    terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
+    ACTIVE.store(true, Ordering::SeqCst);
+    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
+        .context("cannot switch to the alternate screen")?;
+    Ok(())
+}
+
 impl TerminalGuard {
     fn enter() -> anyhow::Result<TerminalGuard> {
         static HOOK: std::sync::Once = std::sync::Once::new();
@@ -92,13 +112,74 @@ impl TerminalGuard {
                 previous(info);
             }));
         });
-        terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
-        ACTIVE.store(true, Ordering::SeqCst);
         let guard = TerminalGuard;
-        execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
-            .context("cannot switch to the alternate screen")?;
+        take_over()?;
         Ok(guard)
     }
+}
+
+/// SIGCONT's number (libc is not a dependency of the binary).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SIGCONT: i32 = 18;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const SIGCONT: i32 = 19;
+
+/// Whether a SIGTSTP would stop us: a job-control shell started us. The kernel drops SIGTSTP
+/// for an orphaned process group (e.g. started straight by tmux or `setsid`), and then no
+/// SIGCONT would ever come. On Linux, from /proc: our parent is in our session but not in our
+/// process group. Elsewhere assumed.
+fn can_suspend() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // The fields after "(comm)": state ppid pgrp session.
+        fn stat(pid: &str) -> Option<(String, u32, u32, u32)> {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            let rest = &text[text.rfind(')')? + 1..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((
+                f.first()?.to_string(),
+                f.get(1)?.parse().ok()?,
+                f.get(2)?.parse().ok()?,
+                f.get(3)?.parse().ok()?,
+            ))
+        }
+        let Some((_, ppid, pgrp, session)) = stat("self") else {
+            return true;
+        };
+        match stat(&ppid.to_string()) {
+            Some((_, _, ppgrp, psession)) => ppgrp != pgrp && psession == session,
+            None => false,
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        true
+    }
+}
+
+/// Ctrl-Z: restores the terminal as quitting does, stops the process with SIGTSTP (sent by
+/// `kill -TSTP <pid>`: std cannot raise a signal and libc is not a dependency), waits for
+/// SIGCONT (`fg`), then takes the terminal over again. The caller redraws everything.
+/// `Ok(false)`: not suspended (no job control).
+async fn suspend(sigcont: &mut tokio::signal::unix::Signal) -> anyhow::Result<bool> {
+    if !can_suspend() {
+        return Ok(false);
+    }
+    // A SIGCONT that came while running must not end the suspend at once.
+    while let Some(Some(())) = futures_util::FutureExt::now_or_never(sigcont.recv()) {}
+    restore();
+    let status = std::process::Command::new("kill")
+        .args(["-TSTP", &std::process::id().to_string()])
+        .status();
+    match status {
+        Ok(s) if s.success() => {
+            // The stop is asynchronous; SIGCONT comes at `fg` (or `bg`, or `kill -CONT`).
+            sigcont.recv().await;
+        }
+        _ => {}
+    }
+    take_over()?;
+    Ok(status.is_ok_and(|s| s.success()))
 }
 
 impl Drop for TerminalGuard {
@@ -219,6 +300,8 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
     let mut changes = client.subscribe();
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
+    // Listened to before any Ctrl-Z, so that the SIGCONT of `fg` is never missed.
+    let mut sigcont = signal(SignalKind::from_raw(SIGCONT))?;
     let (data_tx, mut data_rx) = mpsc::channel::<(Request, Data)>(2);
     // Replies to commands, already worded as toasts: (text, is an error).
     let (reply_tx, mut reply_rx) = mpsc::channel::<(String, bool)>(64);
@@ -282,6 +365,22 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                     for action in app.handle_key(key) {
                         match action {
                             Action::Quit => return Ok(()),
+                            Action::Suspend => {
+                                if suspend(&mut sigcont).await? {
+                                    // The screen is blank and may have changed size: draw
+                                    // all of it, on fresh data.
+                                    let size = terminal.size()?;
+                                    app.resize(size.width, size.height);
+                                    terminal.autoresize()?;
+                                    terminal.clear()?;
+                                    refresh_at = Some(Instant::now());
+                                } else {
+                                    app.set_toast(
+                                        "Ctrl-Z: no job control here (not started from a shell)",
+                                        true,
+                                    );
+                                }
+                            }
                             Action::Refresh | Action::OpenDetail(_) => {
                                 refresh_at = Some(Instant::now());
                             }

@@ -1016,3 +1016,128 @@ fn latencies_and_narrow_states_read_short() {
     assert_eq!(state_label("retrying in 12.5 s", 15), "retry 12.5 s");
     assert_eq!(state_label("failing", 8), "failing");
 }
+
+#[test]
+fn ctrl_z_suspends_in_every_mode_and_is_in_the_help() {
+    let mut a = app();
+    assert!(matches!(
+        a.handle_key(ctrl('z')).as_slice(),
+        [Action::Suspend]
+    ));
+    assert!(a
+        .keymap
+        .iter()
+        .any(|b| b.cmd == Cmd::Suspend && b.label == "Ctrl-z"));
+    let help = help_lines(&a.keymap);
+    assert!(help
+        .iter()
+        .any(|(k, what)| k == "Ctrl-z" && *what == Cmd::Suspend.describe()));
+    // While typing a filter, in the detail, in the help: still a suspend, and the mode stays.
+    a.handle_key(key('/'));
+    assert!(matches!(
+        a.handle_key(ctrl('z')).as_slice(),
+        [Action::Suspend]
+    ));
+    assert!(matches!(a.mode, Mode::Filter));
+    a.handle_key(code(KeyCode::Esc));
+    a.handle_key(key('?'));
+    assert!(matches!(
+        a.handle_key(ctrl('z')).as_slice(),
+        [Action::Suspend]
+    ));
+    assert!(matches!(a.mode, Mode::Help));
+    // A plain z is not a suspend.
+    a.mode = Mode::Normal;
+    assert!(a.handle_key(key('z')).is_empty());
+}
+
+#[test]
+fn light_theme_uses_other_dark_colours_and_no_color_wins() {
+    use super::ui::{Palette, Theme};
+    use ratatui::style::Color;
+    let dark = Theme {
+        no_color: false,
+        palette: Palette::Default,
+    };
+    let light = Theme {
+        no_color: false,
+        palette: Palette::Light,
+    };
+    let statuses = [
+        OrderStatus::New,
+        OrderStatus::Allocated,
+        OrderStatus::PartiallyAllocated,
+        OrderStatus::Backordered,
+        OrderStatus::Held,
+        OrderStatus::PartiallyShipped,
+        OrderStatus::Shipped,
+        OrderStatus::Cancelled,
+    ];
+    let mut styles = vec![
+        (light.error(), dark.error()),
+        (light.warning(), dark.warning()),
+        (light.fg(Color::DarkGray), dark.fg(Color::DarkGray)),
+    ];
+    styles.extend(statuses.iter().map(|s| (light.status(*s), dark.status(*s))));
+    for (l, d) in &styles {
+        assert_ne!(l.fg, d.fg, "{l:?} vs {d:?}");
+    }
+    // Every colour the panes can ask for, in the light palette: no white, light gray or
+    // bright colour (unreadable on white); fixed dark 256-colour entries.
+    let all = [
+        Color::Black,
+        Color::Red,
+        Color::Green,
+        Color::Yellow,
+        Color::Blue,
+        Color::Magenta,
+        Color::Cyan,
+        Color::Gray,
+        Color::DarkGray,
+        Color::LightRed,
+        Color::LightGreen,
+        Color::LightYellow,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightCyan,
+        Color::White,
+    ];
+    for c in all {
+        let fg = light.fg(c).fg.unwrap();
+        assert!(
+            !matches!(
+                fg,
+                Color::White | Color::Gray | Color::Indexed(248..=255 | 7 | 15)
+            ) && !matches!(
+                fg,
+                Color::Yellow
+                    | Color::Cyan
+                    | Color::LightRed
+                    | Color::LightGreen
+                    | Color::LightYellow
+                    | Color::LightBlue
+                    | Color::LightMagenta
+                    | Color::LightCyan
+            ),
+            "{c:?} -> {fg:?}"
+        );
+    }
+    for (l, _) in &styles {
+        assert!(!matches!(l.fg, Some(Color::White | Color::Gray)), "{l:?}");
+    }
+    // The selection does not depend on colour.
+    assert_eq!(light.selected(), dark.selected());
+    assert!(light
+        .selected()
+        .add_modifier
+        .contains(ratatui::style::Modifier::REVERSED));
+    // NO_COLOR wins over the light palette.
+    let none = Theme {
+        no_color: true,
+        palette: Palette::Light,
+    };
+    assert_eq!(none.status(OrderStatus::Held).fg, None);
+    assert_eq!(none.fg(Color::DarkGray).fg, None);
+    assert_eq!(Palette::named("light"), Palette::Light);
+    assert_eq!(Palette::named("default"), Palette::Default);
+}

@@ -34,6 +34,7 @@ pub enum Cmd {
     PollChannel,
     Refresh,
     Help,
+    Suspend,
     Quit,
 }
 
@@ -68,6 +69,7 @@ impl Cmd {
             Cmd::PollChannel => "poll the channel now (Channels)",
             Cmd::Refresh => "read the screen again",
             Cmd::Help => "this help",
+            Cmd::Suspend => "suspend to the shell (fg resumes)",
             Cmd::Quit => "quit",
         }
     }
@@ -118,6 +120,7 @@ pub fn default_keymap() -> Vec<Binding> {
         (Char('P'), shift, "P", Cmd::PollChannel),
         (Char('l'), ctrl, "Ctrl-l", Cmd::Refresh),
         (Char('?'), none, "?", Cmd::Help),
+        (Char('z'), ctrl, "Ctrl-z", Cmd::Suspend),
         (Char('q'), none, "q", Cmd::Quit),
     ];
     const DIGITS: [&str; 6] = ["1", "2", "3", "4", "5", "6"];

@@ -132,6 +132,8 @@ pub enum Mode {
 #[derive(Debug, Clone)]
 pub enum Action {
     Quit,
+    /// Ctrl-Z: give the terminal back and stop the process (SIGTSTP) until `fg`.
+    Suspend,
     /// The view changed (pane, window, filter): read it again.
     Refresh,
     /// Read this order's detail (history, decision).
@@ -192,6 +194,8 @@ pub struct App {
     pub title: String,
     pub operator: String,
     pub no_color: bool,
+    /// The colours (`[console] theme`); NO_COLOR wins over any palette.
+    pub palette: crate::console::ui::Palette,
     pub pane: Pane,
     pub mode: Mode,
     pub lists: [ListState; 6],
@@ -231,6 +235,7 @@ impl App {
             title: title.into(),
             operator: operator.into(),
             no_color,
+            palette: Default::default(),
             pane: Pane::Orders,
             mode: Mode::Normal,
             lists,
@@ -368,6 +373,10 @@ impl App {
         }
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return vec![Action::Quit];
+        }
+        // Ctrl-Z suspends in every mode, like a shell job (raw mode turns off the tty's own).
+        if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            return self.run(Cmd::Suspend);
         }
         match self.mode.clone() {
             Mode::Filter => self.filter_key(key),

@@ -12,6 +12,7 @@ impl App {
         let page = self.page.max(1);
         match cmd {
             Cmd::Quit => return vec![Action::Quit],
+            Cmd::Suspend => return vec![Action::Suspend],
             Cmd::Help => self.mode = Mode::Help,
             Cmd::Down | Cmd::Up | Cmd::Top | Cmd::Bottom if in_detail => {
                 self.detail_scroll = match cmd {

@@ -28,10 +28,50 @@ pub fn list_rows(height: u16) -> usize {
     height.saturating_sub(CHROME + 1).max(1) as usize
 }
 
-/// Styles, with colour only as a second signal: NO_COLOR leaves markers and reverse video.
+/// The colour set of `[console] theme`: `Default` (for a dark terminal background) or `Light`
+/// (dark colours readable on a light background).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Palette {
+    #[default]
+    Default,
+    Light,
+}
+
+impl Palette {
+    /// The palette a `console.theme` names ("default" or "light", as the config checks);
+    /// anything else is the default.
+    pub fn named(name: &str) -> Palette {
+        match name {
+            "light" => Palette::Light,
+            _ => Palette::Default,
+        }
+    }
+
+    /// The colour drawn for one of the base colours the panes ask for. The light palette uses
+    /// fixed dark 256-colour entries (they do not follow the terminal's own theme), so that
+    /// no text is yellow, cyan or light gray on white.
+    pub fn color(self, c: Color) -> Color {
+        match (self, c) {
+            (Palette::Default, c) => c,
+            (Palette::Light, Color::Cyan | Color::LightCyan) => Color::Indexed(30),
+            (Palette::Light, Color::Green | Color::LightGreen) => Color::Indexed(28),
+            (Palette::Light, Color::Yellow | Color::LightYellow) => Color::Indexed(130),
+            (Palette::Light, Color::Red | Color::LightRed) => Color::Indexed(124),
+            (Palette::Light, Color::Magenta | Color::LightMagenta) => Color::Indexed(90),
+            (Palette::Light, Color::Blue | Color::LightBlue) => Color::Indexed(25),
+            (Palette::Light, Color::DarkGray) => Color::Indexed(240),
+            (Palette::Light, Color::Gray | Color::White) => Color::Indexed(236),
+            (Palette::Light, c) => c,
+        }
+    }
+}
+
+/// Styles, with colour only as a second signal: NO_COLOR leaves markers and reverse video
+/// (whatever the palette).
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
     pub no_color: bool,
+    pub palette: Palette,
 }
 
 impl Theme {
@@ -39,7 +79,7 @@ impl Theme {
         if self.no_color {
             Style::default()
         } else {
-            Style::default().fg(c)
+            Style::default().fg(self.palette.color(c))
         }
     }
 
@@ -101,6 +141,7 @@ pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
 pub fn draw(frame: &mut Frame, app: &App, data: &Data, now: DateTime<Utc>) {
     let theme = Theme {
         no_color: app.no_color,
+        palette: app.palette,
     };
     let [header, counters, tabs, body, keys, status] = Layout::vertical([
         Constraint::Length(1),
