@@ -265,6 +265,28 @@ fn cases() -> Vec<(String, usize, Vec<&'static str>)> {
             2,
             vec!["console.theme = \"dark\" is not a theme"],
         ),
+        // [console.keys]: an unknown command, a key that is not one, one key on two commands,
+        // quit without a key
+        (
+            "[console.keys]\nhold = \"H\"\nhodl = \"x\"\n".to_owned(),
+            3,
+            vec!["console.keys: unknown command `hodl`", "did you mean `hold`?"],
+        ),
+        (
+            "[console]\ntheme = \"light\"\n\n[console.keys]\nquit = [\"q\", \"ctl-q\"]\n".to_owned(),
+            5,
+            vec!["console.keys.quit: \"ctl-q\" is not a key", "\"ctrl-q\""],
+        ),
+        (
+            "[console.keys]\nhold = \"y\"\n".to_owned(),
+            2,
+            vec!["console.keys.hold: key \"y\" is bound to both `hold` and `copy`"],
+        ),
+        (
+            "[console.keys]\nquit = []\n".to_owned(),
+            2,
+            vec!["console.keys.quit = [] leaves no way to quit"],
+        ),
         // [[rules]]: an unknown key, named with the rule's number and name
         (
             format!("{WH}\n[[rules]]\nname = \"Pickup\"\nlocations = [\"$pickup\"]\n\n[[rules]]\nname = \"Default\"\nlocations = [\"*\"]\nsprit = \"never\"\n"),

@@ -88,7 +88,8 @@ pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
             tracing::warn!("channel {id} not started: {e}");
         }
         let palette = crate::console::ui::Palette::named(&ctx.config.console.theme);
-        let result = crate::console::run_themed(client, options, palette).await;
+        let keys = &ctx.config.console.keys;
+        let result = crate::console::run_themed(client, options, palette, keys).await;
         services.stop().await;
         result
     });
@@ -180,6 +181,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
     let sim_env = world.env();
     let demo_config = ctx.config.clone();
     let palette = crate::console::ui::Palette::named(&ctx.config.console.theme);
+    let keys = ctx.config.console.keys.clone();
     let options = ConsoleOptions {
         title: format!("demo · seed {}", args.seed),
         no_color: no_color(args.no_color),
@@ -229,7 +231,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
             Some(world.clone()),
             stopped,
         ));
-        let result = crate::console::run_themed(client, options, palette).await;
+        let result = crate::console::run_themed(client, options, palette, &keys).await;
         let _ = stop.send(true);
         let _ = feeding.await;
         services.stop().await;

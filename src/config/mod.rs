@@ -123,6 +123,10 @@ pub struct ConsoleConfig {
     pub timezone: Option<String>,
     /// Name recorded as the actor of console actions; `None` = the login name.
     pub operator: Option<String>,
+    /// `[console.keys]`: each remapped command (snake_case, e.g. "hold", "pane_1") with the
+    /// keys that replace its defaults, in canonical form ("H", "ctrl-q", "alt-x", "enter",
+    /// "pagedown", "f5", "space"), sorted by command. Commands not listed keep their defaults.
+    pub keys: Vec<(String, Vec<String>)>,
 }
 
 impl Default for ConsoleConfig {
@@ -131,6 +135,7 @@ impl Default for ConsoleConfig {
             theme: THEMES[0].to_owned(),
             timezone: None,
             operator: None,
+            keys: Vec::new(),
         }
     }
 }

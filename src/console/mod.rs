@@ -53,19 +53,22 @@ const CHANNELS_TICK: Duration = Duration::from_secs(1);
 /// restores the terminal on every path (quit, error, panic, SIGTERM, SIGHUP). Must be called
 /// inside a tokio runtime.
 pub async fn run(client: Client, options: ConsoleOptions) -> anyhow::Result<()> {
-    run_themed(client, options, ui::Palette::Default).await
+    run_themed(client, options, ui::Palette::Default, &[]).await
 }
 
 /// [`run`] with the colours of `[console] theme` (see [`ui::Palette::named`]). NO_COLOR (or
-/// `options.no_color`) still wins: no colours in any palette.
+/// `options.no_color`) still wins: no colours in any palette. `keys` is `[console.keys]` (see
+/// [`crate::config::ConsoleConfig::keys`]): the remapped commands and their keys.
 pub async fn run_themed(
     client: Client,
     options: ConsoleOptions,
     palette: ui::Palette,
+    keys: &[(String, Vec<String>)],
 ) -> anyhow::Result<()> {
     let no_color = options.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut app = App::new(options.title, options.operator, no_color);
     app.palette = palette;
+    app.keymap = app::keymap_with(keys);
     let _guard = TerminalGuard::enter()?;
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot start the terminal")?;

@@ -39,6 +39,86 @@ pub enum Cmd {
 }
 
 impl Cmd {
+    /// Every command, panes included, in the order of the default keymap.
+    pub const ALL: [Cmd; 35] = [
+        Cmd::Down,
+        Cmd::Up,
+        Cmd::Top,
+        Cmd::Bottom,
+        Cmd::PageDown,
+        Cmd::PageUp,
+        Cmd::HalfDown,
+        Cmd::HalfUp,
+        Cmd::NextPane,
+        Cmd::PrevPane,
+        Cmd::Open,
+        Cmd::Back,
+        Cmd::Filter,
+        Cmd::CommandLine,
+        Cmd::Hold,
+        Cmd::Release,
+        Cmd::Cancel,
+        Cmd::Mark,
+        Cmd::Reroute,
+        Cmd::Ship,
+        Cmd::Adjust,
+        Cmd::Copy,
+        Cmd::Sort,
+        Cmd::PauseChannel,
+        Cmd::PollChannel,
+        Cmd::Refresh,
+        Cmd::Help,
+        Cmd::Suspend,
+        Cmd::Quit,
+        Cmd::Pane(0),
+        Cmd::Pane(1),
+        Cmd::Pane(2),
+        Cmd::Pane(3),
+        Cmd::Pane(4),
+        Cmd::Pane(5),
+    ];
+
+    /// The name `[console.keys]` uses for the command: its snake_case, `pane_1`..`pane_6`.
+    pub fn name(self) -> String {
+        let s = match self {
+            Cmd::Pane(i) => return format!("pane_{}", i + 1),
+            Cmd::Down => "down",
+            Cmd::Up => "up",
+            Cmd::Top => "top",
+            Cmd::Bottom => "bottom",
+            Cmd::PageDown => "page_down",
+            Cmd::PageUp => "page_up",
+            Cmd::HalfDown => "half_down",
+            Cmd::HalfUp => "half_up",
+            Cmd::NextPane => "next_pane",
+            Cmd::PrevPane => "prev_pane",
+            Cmd::Open => "open",
+            Cmd::Back => "back",
+            Cmd::Filter => "filter",
+            Cmd::CommandLine => "command_line",
+            Cmd::Hold => "hold",
+            Cmd::Release => "release",
+            Cmd::Cancel => "cancel",
+            Cmd::Mark => "mark",
+            Cmd::Reroute => "reroute",
+            Cmd::Ship => "ship",
+            Cmd::Adjust => "adjust",
+            Cmd::Copy => "copy",
+            Cmd::Sort => "sort",
+            Cmd::PauseChannel => "pause_channel",
+            Cmd::PollChannel => "poll_channel",
+            Cmd::Refresh => "refresh",
+            Cmd::Help => "help",
+            Cmd::Suspend => "suspend",
+            Cmd::Quit => "quit",
+        };
+        s.to_owned()
+    }
+
+    pub fn named(name: &str) -> Option<Cmd> {
+        Cmd::ALL.into_iter().find(|c| c.name() == name)
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Cmd::Down => "move down",
@@ -79,7 +159,7 @@ impl Cmd {
 pub struct Binding {
     pub code: KeyCode,
     pub mods: KeyModifiers,
-    pub label: &'static str,
+    pub label: String,
     pub cmd: Cmd,
 }
 
@@ -132,10 +212,100 @@ pub fn default_keymap() -> Vec<Binding> {
         .map(|(code, mods, label, cmd)| Binding {
             code,
             mods,
-            label,
+            label: label.to_owned(),
             cmd,
         })
         .collect()
+}
+
+/// A key in `[console.keys]`'s canonical form ("H", "ctrl-q", "alt-x", "enter", "pagedown",
+/// "f5", "space"; the config checks and canonicalises it) as a binding's code, modifiers and
+/// help label. `None` for anything else.
+pub fn parse_key(key: &str) -> Option<(KeyCode, KeyModifiers, String)> {
+    let mut mods = KeyModifiers::NONE;
+    let mut prefix = String::new();
+    let mut rest = key;
+    if let Some(r) = rest.strip_prefix("ctrl-").filter(|r| !r.is_empty()) {
+        mods |= KeyModifiers::CONTROL;
+        prefix.push_str("Ctrl-");
+        rest = r;
+    }
+    if let Some(r) = rest.strip_prefix("alt-").filter(|r| !r.is_empty()) {
+        mods |= KeyModifiers::ALT;
+        prefix.push_str("Alt-");
+        rest = r;
+    }
+    let mut chars = rest.chars();
+    let (code, label) = match (chars.next(), chars.next()) {
+        (Some(c), None) => {
+            if c.is_ascii_uppercase() {
+                mods |= KeyModifiers::SHIFT;
+            }
+            (KeyCode::Char(c), c.to_string())
+        }
+        _ => {
+            let named = match rest {
+                "enter" => (KeyCode::Enter, "Enter"),
+                "esc" => (KeyCode::Esc, "Esc"),
+                "tab" => (KeyCode::Tab, "Tab"),
+                "backtab" => (KeyCode::BackTab, "Shift-Tab"),
+                "space" => (KeyCode::Char(' '), "Space"),
+                "up" => (KeyCode::Up, "↑"),
+                "down" => (KeyCode::Down, "↓"),
+                "left" => (KeyCode::Left, "←"),
+                "right" => (KeyCode::Right, "→"),
+                "home" => (KeyCode::Home, "Home"),
+                "end" => (KeyCode::End, "End"),
+                "pageup" => (KeyCode::PageUp, "PgUp"),
+                "pagedown" => (KeyCode::PageDown, "PgDn"),
+                f => {
+                    let n = f
+                        .strip_prefix('f')?
+                        .parse::<u8>()
+                        .ok()
+                        .filter(|n| (1..=12).contains(n))?;
+                    return Some((KeyCode::F(n), mods, format!("{prefix}F{n}")));
+                }
+            };
+            if named.0 == KeyCode::BackTab {
+                mods |= KeyModifiers::SHIFT;
+            }
+            (named.0, named.1.to_owned())
+        }
+    };
+    Some((code, mods, format!("{prefix}{label}")))
+}
+
+/// The default keymap with `[console.keys]` applied: a command named there gets exactly its
+/// listed keys (in the place of its defaults, so the help keeps its order); the others keep
+/// their defaults. Unknown names and keys are skipped (the config has rejected them already).
+pub fn keymap_with(remaps: &[(String, Vec<String>)]) -> Vec<Binding> {
+    let remapped = |cmd: Cmd| remaps.iter().find(|(n, _)| *n == cmd.name());
+    let mut out = Vec::new();
+    let mut placed: Vec<Cmd> = Vec::new();
+    let mut defaults = default_keymap();
+    // Commands whose every default key was remapped away still need a place: their defaults'.
+    for b in defaults.drain(..) {
+        let Some((_, keys)) = remapped(b.cmd) else {
+            out.push(b);
+            continue;
+        };
+        if placed.contains(&b.cmd) {
+            continue;
+        }
+        placed.push(b.cmd);
+        for k in keys {
+            if let Some((code, mods, label)) = parse_key(k) {
+                out.push(Binding {
+                    code,
+                    mods,
+                    label,
+                    cmd: b.cmd,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Help lines from a keymap: each command once, with every key bound to it.
@@ -148,17 +318,17 @@ pub fn help_lines(keymap: &[Binding]) -> Vec<(String, &'static str)> {
             c => c,
         };
         if let Some(i) = seen.iter().position(|c| *c == cmd) {
-            out[i]
-                .0
-                .push_str(if cmd == Cmd::Pane(0) { "" } else { " " });
-            if cmd == Cmd::Pane(0) {
-                out[i].0 = "1-6".to_string();
-            } else {
-                out[i].0.push_str(b.label);
-            }
+            out[i].0.push(' ');
+            out[i].0.push_str(&b.label);
         } else {
             seen.push(cmd);
-            out.push((b.label.to_string(), cmd.describe()));
+            out.push((b.label.clone(), cmd.describe()));
+        }
+    }
+    // The pane keys read "1-6" while they are the defaults.
+    if let Some(i) = seen.iter().position(|c| *c == Cmd::Pane(0)) {
+        if out[i].0 == "1 2 3 4 5 6" {
+            out[i].0 = "1-6".to_string();
         }
     }
     out

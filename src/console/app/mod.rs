@@ -30,7 +30,7 @@ use keymap::mods_match;
 pub use channels::{control_verb, describe_control};
 pub use command_line::{complete, COMMANDS};
 pub use dialogs::{AdjustForm, Confirm, Picker, ShipForm};
-pub use keymap::{default_keymap, help_lines, Binding, Cmd};
+pub use keymap::{default_keymap, help_lines, keymap_with, parse_key, Binding, Cmd};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -374,8 +374,14 @@ impl App {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return vec![Action::Quit];
         }
-        // Ctrl-Z suspends in every mode, like a shell job (raw mode turns off the tty's own).
-        if key.code == KeyCode::Char('z') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        // Ctrl-Z (or a Ctrl/Alt key `suspend` is remapped to) suspends in every mode, like a
+        // shell job (raw mode turns off the tty's own).
+        if self.keymap.iter().any(|b| {
+            b.cmd == Cmd::Suspend
+                && b.mods.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+                && b.code == key.code
+                && mods_match(b.mods, key.modifiers)
+        }) {
             return self.run(Cmd::Suspend);
         }
         match self.mode.clone() {
@@ -386,23 +392,24 @@ impl App {
             Mode::Ship(f) => self.ship_key(key, f),
             Mode::Adjust(f) => self.adjust_key(key, f),
             Mode::Help => {
-                if matches!(key.code, KeyCode::Char('q')) {
+                if self.bound(key) == Some(Cmd::Quit) {
                     return vec![Action::Quit];
                 }
                 self.mode = Mode::Normal;
                 vec![]
             }
-            Mode::Normal | Mode::Detail => {
-                let cmd = self
-                    .keymap
-                    .iter()
-                    .find(|b| b.code == key.code && mods_match(b.mods, key.modifiers))
-                    .map(|b| b.cmd);
-                match cmd {
-                    Some(cmd) => self.run(cmd),
-                    None => vec![],
-                }
-            }
+            Mode::Normal | Mode::Detail => match self.bound(key) {
+                Some(cmd) => self.run(cmd),
+                None => vec![],
+            },
         }
+    }
+
+    /// The command the keymap binds `key` to.
+    fn bound(&self, key: KeyEvent) -> Option<Cmd> {
+        self.keymap
+            .iter()
+            .find(|b| b.code == key.code && mods_match(b.mods, key.modifiers))
+            .map(|b| b.cmd)
     }
 }
