@@ -378,3 +378,96 @@ pub async fn run(
 fn backoff_floor(failures: u32) -> Duration {
     Duration::from_secs(5u64.saturating_mul(1 << failures.min(6)).min(300))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::channels::{ChannelKind, Page};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// A channel that answers every request with the same page and a next token: the loop
+    /// Amazon has been seen to make (edge case 9).
+    struct Repeating {
+        calls: AtomicU32,
+    }
+
+    fn unmappable(id: &str) -> Mapped {
+        Mapped::Unmappable {
+            raw: format!("{{\"id\":\"{id}\"}}"),
+            reason: "test".into(),
+            external_id: Some(id.into()),
+            updated_at: None,
+        }
+    }
+
+    impl Channel for Repeating {
+        fn id(&self) -> &str {
+            "loop"
+        }
+        fn kind(&self) -> ChannelKind {
+            ChannelKind::Amazon
+        }
+        fn fetch_page(&self, _request: PageRequest) -> BoxFuture<'_, Result<Page, ChannelError>> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async {
+                Ok(Page {
+                    items: vec![unmappable("a"), unmappable("b")],
+                    next: Some("same-token".into()),
+                    rate: None,
+                })
+            })
+        }
+    }
+
+    /// Keeps the committed cursor in memory.
+    #[derive(Default)]
+    struct Memory {
+        cursor: Mutex<ChannelCursor>,
+        pages: AtomicU32,
+    }
+
+    impl Intake for Memory {
+        fn cursor(&self, _channel: &str) -> Result<ChannelCursor, String> {
+            Ok(self.cursor.lock().unwrap().clone())
+        }
+        fn commit_page(
+            &self,
+            _channel: &dyn Channel,
+            items: Vec<Mapped>,
+            cursor: ChannelCursor,
+        ) -> BoxFuture<'_, Result<PageTally, String>> {
+            self.pages.fetch_add(1, Ordering::SeqCst);
+            *self.cursor.lock().unwrap() = cursor;
+            let n = items.len() as u64;
+            Box::pin(async move {
+                Ok(PageTally {
+                    quarantined: n,
+                    ..PageTally::default()
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_that_repeats_ends_the_sweep_instead_of_looping() {
+        let channel = Repeating {
+            calls: AtomicU32::new(0),
+        };
+        let intake = Memory::default();
+        let (_tx, mut stop) = watch::channel(false);
+        let err = sweep(
+            &channel,
+            &intake,
+            &SweepSettings::default(),
+            None,
+            &mut stop,
+        )
+        .await
+        .unwrap_err();
+        assert!(err.to_string().contains("same page twice"), "{err}");
+        assert_eq!(channel.calls.load(Ordering::SeqCst), 2);
+        // The first page was committed; the watermark did not move past anything.
+        assert_eq!(intake.pages.load(Ordering::SeqCst), 1);
+        assert_eq!(intake.cursor.lock().unwrap().watermark, None);
+    }
+}
