@@ -129,36 +129,30 @@ pub async fn push_round(
         let mut stock = stock;
         stock.sort_by_key(|(_, i)| (i.at, i.seq));
         stock.truncate(channel.max_stock_batch().max(1));
-        let batch = stock.len().max(1);
-        for chunk in stock.chunks(batch) {
-            let pushes: Vec<StockPush> = chunk
-                .iter()
-                .filter_map(|(_, i)| match &i.what {
-                    PushWhat::Stock { sku, available } => Some(StockPush {
-                        sku: sku.clone(),
-                        available: *available,
-                        intent_at: i.at,
-                    }),
-                    PushWhat::Fulfillment { .. } => None,
-                })
-                .collect();
-            match channel.push_stock(&pushes).await {
-                Ok(answers) => {
-                    for ((key, intent), answer) in chunk.iter().zip(answers) {
-                        match answer {
-                            Ok(()) => {
-                                confirmed_at.push(intent.at);
-                                done.push((key.clone(), intent.seq));
-                            }
-                            Err(why) => refused.push((key.clone(), intent.seq, why)),
+        let pushes: Vec<StockPush> = stock
+            .iter()
+            .filter_map(|(_, i)| match &i.what {
+                PushWhat::Stock { sku, available } => Some(StockPush {
+                    sku: sku.clone(),
+                    available: *available,
+                    intent_at: i.at,
+                }),
+                PushWhat::Fulfillment { .. } => None,
+            })
+            .collect();
+        match channel.push_stock(&pushes).await {
+            Ok(answers) => {
+                for ((key, intent), answer) in stock.iter().zip(answers) {
+                    match answer {
+                        Ok(()) => {
+                            confirmed_at.push(intent.at);
+                            done.push((key.clone(), intent.seq));
                         }
+                        Err(why) => refused.push((key.clone(), intent.seq, why)),
                     }
                 }
-                Err(e) => {
-                    failure = Some(e);
-                    break;
-                }
             }
+            Err(e) => failure = Some(e),
         }
     }
     let now = Utc::now();

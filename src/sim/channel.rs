@@ -187,6 +187,11 @@ fn take(counter: &AtomicU32) -> bool {
         .is_ok()
 }
 
+/// A time as the shops keep it: whole seconds.
+pub fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
+}
+
 /// A body cut in the middle, as a proxy or a dying PHP worker leaves it. The declared
 /// `Content-Length` is the full length, so the client sees the connection end early.
 pub fn truncate(body: &str) -> String {

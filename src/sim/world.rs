@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use super::channel::{SimOrder, SimServer, SimShop};
+use super::channel::{whole_seconds, SimOrder, SimServer, SimShop};
 use super::feed::{Feed, Pacer};
 use super::{amazon, shopify, woocommerce};
 use crate::config::{ChannelConfig, ChannelSettings};
@@ -281,10 +281,6 @@ pub fn channel_external_id(kind: ChannelKind, o: &SimOrder) -> String {
         ChannelKind::Woocommerce => woocommerce::woo_id(o).to_string(),
         ChannelKind::Amazon => amazon::amazon_order_id(o),
     }
-}
-
-fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
 /// Writes `n` versions of the feed into the simulators, the k-th at `start + k * step`;

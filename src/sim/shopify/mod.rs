@@ -47,7 +47,7 @@ use axum::{Json, Router};
 use chrono::{DateTime, FixedOffset, Utc};
 use serde_json::{json, Value};
 
-use super::channel::{truncate, Fault, FaultPlan, SimOrder, SimShop};
+use super::channel::{truncate, whole_seconds, Fault, FaultPlan, SimOrder, SimShop};
 use super::Feed;
 use crate::model::ChannelOrder;
 
@@ -228,10 +228,6 @@ pub fn place_order(shop: &SimShop, order: ChannelOrder) -> Result<u64, String> {
     let external_id = order.external_id.clone();
     let shop_id = shop.book.upsert(order);
     Ok(external_id.parse().unwrap_or(shop_id))
-}
-
-fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp(t.timestamp(), 0).unwrap_or(t)
 }
 
 /// The Shopify id of a book entry: its external id when that is a number.

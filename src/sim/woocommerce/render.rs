@@ -27,10 +27,7 @@ pub fn woo_status(order: &ChannelOrder) -> &str {
 }
 
 /// A time as WooCommerce stores it: whole seconds.
-pub(super) fn secs(t: DateTime<Utc>) -> DateTime<Utc> {
-    use chrono::Timelike;
-    t.with_nanosecond(0).unwrap_or(t)
-}
+pub(super) use crate::sim::channel::whole_seconds as secs;
 
 fn money(m: Money) -> String {
     format!("{:.2}", m.round_dp(2))
