@@ -62,6 +62,7 @@ fn channel(base: &str, key: &str, secret: &str) -> WooChannel {
             consumer_key_env: "T_WOO_CK".into(),
             consumer_secret_env: "T_WOO_CS".into(),
             webhook_secret_env: None,
+            shipment_tracking: false,
         },
     };
     let (key, secret) = (key.to_string(), secret.to_string());

@@ -524,6 +524,7 @@ fn channel(id: &str, kind: ChannelKind) -> ChannelConfig {
                 consumer_key_env: env("KEY"),
                 consumer_secret_env: env("SECRET"),
                 webhook_secret_env: None,
+                shipment_tracking: false,
             },
             ChannelKind::Amazon => ChannelSettings::Amazon {
                 refresh_token_env: env("REFRESH"),

@@ -104,11 +104,15 @@ pub fn run(args: SimArgs) -> Result<()> {
                     consumer_key_env,
                     consumer_secret_env,
                     webhook_secret_env,
+                    shipment_tracking,
                 } => {
                     println!("consumer_key_env = \"{consumer_key_env}\"");
                     println!("consumer_secret_env = \"{consumer_secret_env}\"");
                     if let Some(w) = webhook_secret_env {
                         println!("webhook_secret_env = \"{w}\"");
+                    }
+                    if *shipment_tracking {
+                        println!("shipment_tracking = true");
                     }
                 }
                 crate::config::ChannelSettings::Amazon {

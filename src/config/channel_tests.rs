@@ -134,6 +134,7 @@ sku_map = { "812" = "MUG-BLUE" }
 consumer_key_env = "WOO_CONSUMER_KEY"
 consumer_secret_env = "WOO_CONSUMER_SECRET"
 webhook_secret_env = "_woo_hook_1"
+shipment_tracking = true
 "#);
     let want = ChannelConfig {
         id: "woo".into(),
@@ -149,6 +150,7 @@ webhook_secret_env = "_woo_hook_1"
             consumer_key_env: "WOO_CONSUMER_KEY".into(),
             consumer_secret_env: "WOO_CONSUMER_SECRET".into(),
             webhook_secret_env: Some("_woo_hook_1".into()),
+            shipment_tracking: true,
         },
     };
     assert_eq!(c, want);
@@ -229,6 +231,7 @@ fn defaults() {
             consumer_key_env: "WOO_KEY".into(),
             consumer_secret_env: "WOO_SECRET".into(),
             webhook_secret_env: None,
+            shipment_tracking: false,
         }
     );
     match &c.channels[2].settings {
@@ -487,6 +490,14 @@ fn numbers() {
             "/x/ordo.toml:6: channels[0].poll_interval_secs: invalid type: string \"60\", expected i64",
         ),
         (
+            channel(WOO, "shipment_tracking = \"yes\"\n"),
+            "/x/ordo.toml:7: channels[0].shipment_tracking: invalid type: string \"yes\", expected a boolean",
+        ),
+        (
+            channel(WOO, "shipment_tracking = 1\n"),
+            "/x/ordo.toml:7: channels[0].shipment_tracking: invalid type: integer `1`, expected a boolean",
+        ),
+        (
             channel(SHOP, "enabled = \"no\"\n"),
             "/x/ordo.toml:6: channels[0].enabled: invalid type: string \"no\", expected a boolean",
         ),
@@ -547,6 +558,10 @@ fn keys_of_another_kind() {
         (
             channel(AMZ, "webhook_secret_env = \"HOOK\"\n"),
             "/x/ordo.toml:9: channels[0].webhook_secret_env is a shopify and woocommerce key; an amazon channel is polled and takes no webhooks; remove it",
+        ),
+        (
+            channel(SHOP, "shipment_tracking = true\n"),
+            "/x/ordo.toml:6: channels[0].shipment_tracking is a woocommerce key; WooCommerce's Shipment Tracking extension does not apply to a shopify channel; remove it",
         ),
         (
             channel(WOO, "api_version = \"2025-01\"\n"),
@@ -789,7 +804,7 @@ fn unknown_keys_list_the_keys_of_the_kind() {
     );
     assert_eq!(
         err(&channel(WOO, "consumer_secret = \"X\"\n")),
-        "/x/ordo.toml:7: unknown key `consumer_secret` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, consumer_key_env, consumer_secret_env, webhook_secret_env"
+        "/x/ordo.toml:7: unknown key `consumer_secret` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, consumer_key_env, consumer_secret_env, webhook_secret_env, shipment_tracking"
     );
     assert_eq!(
         err(&format!("[[channels]]\nid = \"s\"\n{SHOP}\n[[channels]]\nid = \"a\"\n{AMZ}marketplace_id = \"US\"\n")),
@@ -798,7 +813,7 @@ fn unknown_keys_list_the_keys_of_the_kind() {
     // Without a known kind: every key.
     assert_eq!(
         err("[[channels]]\nid = \"c\"\nkind = \"ebay\"\nbaseurl = \"https://x\"\n"),
-        "/x/ordo.toml:4: unknown key `baseurl` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, token_env, api_version, location_id, consumer_key_env, consumer_secret_env, webhook_secret_env, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `base_url`?"
+        "/x/ordo.toml:4: unknown key `baseurl` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, token_env, api_version, location_id, consumer_key_env, consumer_secret_env, webhook_secret_env, shipment_tracking, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `base_url`?"
     );
     // Inline channels too.
     let s = err("channels = [\n  { id = \"c\", kind = \"shopify\", secret = \"x\" },\n]\n");

@@ -71,6 +71,9 @@ pub enum ChannelSettings {
         consumer_key_env: String,
         consumer_secret_env: String,
         webhook_secret_env: Option<String>,
+        /// Report shipments through the Shipment Tracking extension's REST API as well
+        /// (`shipment_tracking = true`); default false.
+        shipment_tracking: bool,
     },
     Amazon {
         refresh_token_env: String,
@@ -151,6 +154,7 @@ pub(super) fn kind_keys(kind: ChannelKind) -> &'static [&'static str] {
             "consumer_key_env",
             "consumer_secret_env",
             "webhook_secret_env",
+            "shipment_tracking",
         ],
         ChannelKind::Amazon => &[
             "refresh_token_env",

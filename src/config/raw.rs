@@ -102,6 +102,8 @@ pub(super) struct RawChannel {
     pub consumer_secret_env: Option<Spanned<String>>,
     // Shopify and WooCommerce
     pub webhook_secret_env: Option<Spanned<String>>,
+    // WooCommerce: the Shipment Tracking extension
+    pub shipment_tracking: Option<Spanned<bool>>,
     // Amazon
     pub refresh_token_env: Option<Spanned<String>>,
     pub client_id_env: Option<Spanned<String>>,

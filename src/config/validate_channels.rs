@@ -481,6 +481,9 @@ fn specific_keys(raw: &RawChannel) -> Vec<(&'static str, Range<usize>)> {
     if let Some(v) = &raw.marketplace_ids {
         out.push(("marketplace_ids", v.span()));
     }
+    if let Some(v) = &raw.shipment_tracking {
+        out.push(("shipment_tracking", v.span()));
+    }
     out
 }
 
@@ -501,6 +504,11 @@ fn foreign_keys(p: &mut Problems, raw: &RawChannel, i: usize, kind: ChannelKind)
             (ChannelKind::Amazon, "webhook_secret_env") => {
                 "an amazon channel is polled and takes no webhooks; remove it".to_owned()
             }
+            // Not a credential: naming the credential keys would not help.
+            (_, "shipment_tracking") => format!(
+                "WooCommerce's Shipment Tracking extension does not apply to {} {kind} channel; remove it",
+                article(kind.as_str())
+            ),
             _ => format!(
                 "{} {kind} channel uses {}",
                 article(kind.as_str()),
@@ -516,7 +524,8 @@ fn foreign_keys(p: &mut Problems, raw: &RawChannel, i: usize, kind: ChannelKind)
                 owners.join(" and ")
             ),
         );
-        found = true;
+        // The switch names no credential, so it does not stand for the missing ones.
+        found |= name != "shipment_tracking";
     }
     found
 }
@@ -564,6 +573,7 @@ fn settings(
             consumer_key_env: env.required(p, raw.consumer_key_env, "consumer_key_env"),
             consumer_secret_env: env.required(p, raw.consumer_secret_env, "consumer_secret_env"),
             webhook_secret_env: env.optional(p, raw.webhook_secret_env, "webhook_secret_env"),
+            shipment_tracking: raw.shipment_tracking.is_some_and(Spanned::into_inner),
         },
         ChannelKind::Amazon => ChannelSettings::Amazon {
             refresh_token_env: env.required(p, raw.refresh_token_env, "refresh_token_env"),

@@ -191,6 +191,7 @@ impl SimWorld {
                     consumer_key_env: ENV_WOO_KEY.into(),
                     consumer_secret_env: ENV_WOO_SECRET.into(),
                     webhook_secret_env: Some(ENV_WOO_WEBHOOK_SECRET.into()),
+                    shipment_tracking: false,
                 },
             ),
             base(

@@ -170,6 +170,7 @@ fn channel(base: &str) -> WooChannel {
             consumer_key_env: "K".into(),
             consumer_secret_env: "S".into(),
             webhook_secret_env: None,
+            shipment_tracking: false,
         },
     };
     let (k, s) = (settings.consumer_key, settings.consumer_secret);

@@ -517,6 +517,7 @@ fn config(base: &str, page_size: Option<u32>) -> ChannelConfig {
             consumer_key_env: "WOO_CK".into(),
             consumer_secret_env: "WOO_CS".into(),
             webhook_secret_env: None,
+            shipment_tracking: false,
         },
     }
 }
