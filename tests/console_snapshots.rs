@@ -16,6 +16,7 @@ use ordo::config::{ChannelConfig, ChannelSettings};
 use ordo::console::app::App;
 use ordo::console::data::{self, Data};
 use ordo::console::ui;
+use ordo::console::zone::Zone;
 use ordo::engine::hub::ChannelsHub;
 use ordo::engine::Engine;
 use ordo::inventory::{Buffer, BufferRule};
@@ -347,6 +348,8 @@ fn assert_light_colors(buffer: &ratatui::buffer::Buffer) {
 
 fn app(w: u16, h: u16) -> App {
     let mut a = App::new("Acme Outfitters", "ana", true);
+    // Set here, not taken from the machine: the same screens everywhere.
+    a.zone = Zone::UTC;
     a.resize(w, h);
     a
 }
@@ -420,6 +423,19 @@ async fn screens() {
         let d = load(c, &mut a);
         insta::assert_snapshot!(name, screen(&a, &d));
     }
+
+    // The operator's zone (`[console] timezone = "America/Chicago"`): the events' times and
+    // the header clock at 06:00 CST; then the detail's order time and history.
+    a.zone = Zone::named("America/Chicago").unwrap();
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("events_chicago_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Char('1'));
+    load(c, &mut a);
+    press(&mut a, KeyCode::Enter);
+    let d = load(c, &mut a);
+    insta::assert_snapshot!("detail_chicago_120x30", screen(&a, &d));
+    press(&mut a, KeyCode::Esc);
+    a.zone = Zone::UTC;
 
     // Queues, with the held queue selected.
     press(&mut a, KeyCode::Char('3'));
@@ -627,6 +643,12 @@ async fn channel_screens() {
     let d = load(c, &mut a);
     assert_eq!(a.selected_channel(), Some(("woo-eu", false)));
     insta::assert_snapshot!("channels_health_120x30", screen(&a, &d));
+
+    // The same in the operator's zone, America/Chicago: 12:00 UTC is 06:00 CST; the header
+    // clock, the next poll, the last attempt and success and the lag's "stored up to" follow.
+    a.zone = Zone::named("America/Chicago").unwrap();
+    insta::assert_snapshot!("channels_health_chicago_120x30", screen(&a, &d));
+    a.zone = Zone::UTC;
 
     // 80x24: no KIND column, the header squeezed to fit the channel counter.
     let mut a = app(80, 24);

@@ -12,7 +12,7 @@ use tokio::sync::watch;
 use super::{ledger_error, logging, user, Cli, Context};
 use crate::client::OrderQuery;
 use crate::config::Config;
-use crate::console::ConsoleOptions;
+use crate::console::{ConsoleOptions, ConsoleSettings};
 use crate::engine::channels as channel_services;
 use crate::engine::intake::LedgerIntake;
 use crate::ledger::{Command, LedgerError};
@@ -87,9 +87,8 @@ pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
         for (id, e) in &services.failed {
             tracing::warn!("channel {id} not started: {e}");
         }
-        let palette = crate::console::ui::Palette::named(&ctx.config.console.theme);
-        let keys = &ctx.config.console.keys;
-        let result = crate::console::run_themed(client, options, palette, keys).await;
+        let settings = ConsoleSettings::from_config(&ctx.config.console);
+        let result = crate::console::run_with(client, options, settings).await;
         services.stop().await;
         result
     });
@@ -180,8 +179,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
     let hub = engine.hub().clone();
     let sim_env = world.env();
     let demo_config = ctx.config.clone();
-    let palette = crate::console::ui::Palette::named(&ctx.config.console.theme);
-    let keys = ctx.config.console.keys.clone();
+    let settings = ConsoleSettings::from_config(&ctx.config.console);
     let options = ConsoleOptions {
         title: format!("demo · seed {}", args.seed),
         no_color: no_color(args.no_color),
@@ -231,7 +229,7 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
             Some(world.clone()),
             stopped,
         ));
-        let result = crate::console::run_themed(client, options, palette, &keys).await;
+        let result = crate::console::run_with(client, options, settings).await;
         let _ = stop.send(true);
         let _ = feeding.await;
         services.stop().await;

@@ -119,7 +119,8 @@ pub struct InventoryConfig {
 pub struct ConsoleConfig {
     /// "default" or "light".
     pub theme: String,
-    /// IANA zone name for displayed times; not checked yet. `None` = the machine's zone.
+    /// IANA zone name for displayed times ("America/Chicago", "UTC"), checked at load against
+    /// the tz database. `None` = the machine's zone (`TZ`, else `/etc/localtime`).
     pub timezone: Option<String>,
     /// Name recorded as the actor of console actions; `None` = the login name.
     pub operator: Option<String>,

@@ -19,6 +19,8 @@ use super::validate_channels;
 #[cfg(test)]
 #[path = "keymap_tests.rs"]
 mod keymap_tests;
+#[path = "timezone.rs"]
+mod timezone;
 use super::{Checks, CompiledRules, Config, ConsoleConfig, InventoryConfig, StoreConfig, THEMES};
 use crate::model::{Location, LocationKind};
 use crate::routing::{validate_rules, OnUnroutable, Rule, RuleSet};
@@ -190,9 +192,12 @@ fn console(raw: RawConsole, p: &mut Problems) -> ConsoleConfig {
         }
         out.theme = v.into_inner();
     }
-    // The IANA name is not checked yet (no tz database in the crate); the console falls back to
-    // UTC when it cannot use it.
-    out.timezone = raw.timezone.map(Spanned::into_inner);
+    if let Some(v) = raw.timezone {
+        if let Err(message) = timezone::check(v.get_ref()) {
+            p.report(v.span(), "console.timezone", message);
+        }
+        out.timezone = Some(v.into_inner());
+    }
     out.operator = raw.operator.map(Spanned::into_inner);
     if let Some(keys) = raw.keys {
         out.keys = console_keys(keys, p);

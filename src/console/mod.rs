@@ -9,6 +9,7 @@ pub mod app;
 pub mod data;
 pub mod filter;
 pub mod ui;
+pub mod zone;
 
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +43,27 @@ pub struct ConsoleOptions {
     pub operator: String,
 }
 
+/// What `[console]` sets, ready for the console: colours, remapped keys, the time zone.
+#[derive(Debug, Clone, Default)]
+pub struct ConsoleSettings {
+    pub palette: ui::Palette,
+    /// `[console.keys]` (see [`crate::config::ConsoleConfig::keys`]).
+    pub keys: Vec<(String, Vec<String>)>,
+    /// Where times are shown.
+    pub zone: zone::Zone,
+}
+
+impl ConsoleSettings {
+    /// From the validated `[console]` table: the zone it names, else the machine's.
+    pub fn from_config(c: &crate::config::ConsoleConfig) -> ConsoleSettings {
+        ConsoleSettings {
+            palette: ui::Palette::named(&c.theme),
+            keys: c.keys.clone(),
+            zone: zone::Zone::configured(c.timezone.as_deref()),
+        }
+    }
+}
+
 /// Data changes are read again at most this often.
 const COALESCE: Duration = Duration::from_millis(50);
 /// How long a toast stays.
@@ -53,22 +75,36 @@ const CHANNELS_TICK: Duration = Duration::from_secs(1);
 /// restores the terminal on every path (quit, error, panic, SIGTERM, SIGHUP). Must be called
 /// inside a tokio runtime.
 pub async fn run(client: Client, options: ConsoleOptions) -> anyhow::Result<()> {
-    run_themed(client, options, ui::Palette::Default, &[]).await
+    let defaults = ConsoleSettings::from_config(&crate::config::ConsoleConfig::default());
+    run_with(client, options, defaults).await
 }
 
-/// [`run`] with the colours of `[console] theme` (see [`ui::Palette::named`]). NO_COLOR (or
-/// `options.no_color`) still wins: no colours in any palette. `keys` is `[console.keys]` (see
-/// [`crate::config::ConsoleConfig::keys`]): the remapped commands and their keys.
+/// [`run_with`] from the theme and keys alone (the other settings: their defaults, the zone
+/// the machine's). Kept for callers written before [`ConsoleSettings`]; prefer `run_with`.
 pub async fn run_themed(
     client: Client,
     options: ConsoleOptions,
     palette: ui::Palette,
     keys: &[(String, Vec<String>)],
 ) -> anyhow::Result<()> {
+    let mut settings = ConsoleSettings::from_config(&crate::config::ConsoleConfig::default());
+    settings.palette = palette;
+    settings.keys = keys.to_vec();
+    run_with(client, options, settings).await
+}
+
+/// [`run`] with what `[console]` sets: the colours of its theme (NO_COLOR, or
+/// `options.no_color`, still wins: no colours in any palette), its remapped keys, its zone.
+pub async fn run_with(
+    client: Client,
+    options: ConsoleOptions,
+    settings: ConsoleSettings,
+) -> anyhow::Result<()> {
     let no_color = options.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut app = App::new(options.title, options.operator, no_color);
-    app.palette = palette;
-    app.keymap = app::keymap_with(keys);
+    app.palette = settings.palette;
+    app.keymap = app::keymap_with(&settings.keys);
+    app.zone = settings.zone;
     let _guard = TerminalGuard::enter()?;
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot start the terminal")?;

@@ -196,6 +196,9 @@ pub struct App {
     pub no_color: bool,
     /// The colours (`[console] theme`); NO_COLOR wins over any palette.
     pub palette: crate::console::ui::Palette,
+    /// Where times are shown (`[console] timezone`); UTC until the event loop sets it, so
+    /// that tests draw the same screens on any machine.
+    pub zone: crate::console::zone::Zone,
     pub pane: Pane,
     pub mode: Mode,
     pub lists: [ListState; 6],
@@ -236,6 +239,7 @@ impl App {
             operator: operator.into(),
             no_color,
             palette: Default::default(),
+            zone: crate::console::zone::Zone::UTC,
             pane: Pane::Orders,
             mode: Mode::Normal,
             lists,

@@ -4,16 +4,17 @@
 //! whole). Also the header's channel counter.
 
 use chrono::{DateTime, Utc};
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Wrap};
 use ratatui::Frame;
 
-use super::panes::{event_time, right, table};
+use super::panes::{event_time, right, table_from};
 use super::{age, Theme};
 use crate::console::app::{App, Pane};
 use crate::console::data::Data;
+use crate::console::zone::Zone;
 use crate::model::ChannelHealth;
 
 /// The empty pane's text.
@@ -103,8 +104,8 @@ fn ago(now: DateTime<Utc>, at: Option<DateTime<Utc>>) -> String {
     }
 }
 
-/// "12:03:04 (3m ago)" or "12:05:00 (in 40s)".
-fn when(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+/// "12:03:04 (3m ago)" or "12:05:00 (in 40s)", on the operator's clock.
+fn when(now: DateTime<Utc>, at: DateTime<Utc>, zone: Zone) -> String {
     let secs = (at - now).num_seconds();
     let rel = if (60..600).contains(&secs) {
         format!("in {}m{}s", secs / 60, secs % 60)
@@ -113,7 +114,7 @@ fn when(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
     } else {
         ago(now, Some(at))
     };
-    format!("{} ({rel})", event_time(now, at))
+    format!("{} ({rel})", event_time(now, at, zone))
 }
 
 fn rate(h: &ChannelHealth) -> String {
@@ -401,17 +402,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime
     widths.push(Constraint::Fill(1));
     let l = &app.lists[Pane::Channels.index()];
     let selected = l.selected.min(rows.len() - 1);
-    // The table takes its rows, leaving at least 5 lines for the selected channel below.
-    let table_h = (rows.len() as u16 + 1).min(area.height.saturating_sub(6).max(2));
-    let [list, _, below] = Layout::vertical([
-        Constraint::Length(table_h),
-        Constraint::Length(1),
-        Constraint::Min(0),
-    ])
-    .areas(area);
-    table(frame, list, &header, widths, rows, Some(selected), t);
+    let (list, below) = super::layout::channels_areas(area, rows.len());
+    let first = super::layout::channels_first(list, rows.len(), selected);
+    table_from(frame, list, &header, widths, rows, Some(selected), first, t);
     if let Some(h) = data.channels.get(selected) {
-        let lines = detail_lines(h, now, below.width, t);
+        let lines = detail_lines(h, now, app.zone, below.width, t);
         frame.render_widget(Paragraph::new(lines), below);
     }
 }
@@ -420,6 +415,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime
 pub fn detail_lines(
     h: &ChannelHealth,
     now: DateTime<Utc>,
+    zone: Zone,
     width: u16,
     t: Theme,
 ) -> Vec<Line<'static>> {
@@ -446,19 +442,27 @@ pub fn detail_lines(
         "polling paused, webhooks still taken (p resumes)".to_string()
     } else {
         match h.next_poll_at {
-            Some(at) => format!("next poll {}", when(now, at)),
+            Some(at) => format!("next poll {}", when(now, at, zone)),
             None => "next poll not scheduled yet".to_string(),
         }
     };
     push(next, Style::default(), "");
-    let mut info = match h.last_attempt {
-        Some(at) => format!("last attempt {}", when(now, at)),
-        None => "no attempt yet".to_string(),
+    // The table's LAST OK is relative; here is when, on the operator's clock ("ok" when the
+    // last attempt was the last success).
+    let mut info = match (h.last_attempt, h.last_success) {
+        (Some(at), Some(ok)) if ok == at => format!("last attempt {}, ok", when(now, at, zone)),
+        (Some(at), Some(ok)) => format!(
+            "last attempt {} · last ok {}",
+            when(now, at, zone),
+            when(now, ok, zone)
+        ),
+        (Some(at), None) => format!("last attempt {}, never ok", when(now, at, zone)),
+        (None, _) => "no attempt yet".to_string(),
     };
     match h.watermark {
         Some(w) => info.push_str(&format!(
             " · stored up to {} (lag {})",
-            event_time(now, w),
+            event_time(now, w, zone),
             span((now - w).num_seconds())
         )),
         None => info.push_str(" · nothing stored yet"),
@@ -484,7 +488,7 @@ pub fn detail_lines(
     match (&h.last_error, h.last_error_at) {
         (Some(e), at) => {
             let at = at
-                .map(|at| format!(" {}", when(now, at)))
+                .map(|at| format!(" {}", when(now, at, zone)))
                 .unwrap_or_default();
             let (head, style) = if h.consecutive_errors > 0 {
                 (

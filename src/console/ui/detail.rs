@@ -13,10 +13,11 @@ use super::{age, status_label, Theme};
 use crate::client::OrderDetail;
 use crate::console::app::App;
 use crate::console::data::Data;
+use crate::console::zone::Zone;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
     let lines = match (&data.detail, app.detail) {
-        (Some(d), Some(id)) if d.order.id == id => detail_lines(d, now, t),
+        (Some(d), Some(id)) if d.order.id == id => detail_lines(d, now, app.zone, t),
         (_, Some(id)) => vec![Line::raw(format!(" order {id}: loading…"))],
         _ => vec![],
     };
@@ -35,8 +36,13 @@ fn section(title: &str, t: Theme) -> Line<'static> {
     Line::styled(format!(" {title}"), t.heading())
 }
 
-/// The detail as lines of text (also used by tests).
-pub fn detail_lines(d: &OrderDetail, now: DateTime<Utc>, t: Theme) -> Vec<Line<'static>> {
+/// The detail as lines of text (also used by tests), times on `zone`'s clock.
+pub fn detail_lines(
+    d: &OrderDetail,
+    now: DateTime<Utc>,
+    zone: Zone,
+    t: Theme,
+) -> Vec<Line<'static>> {
     let o = &d.order;
     let co = &o.channel_order;
     let mut out: Vec<Line<'static>> = Vec::new();
@@ -45,8 +51,9 @@ pub fn detail_lines(d: &OrderDetail, now: DateTime<Utc>, t: Theme) -> Vec<Line<'
         Span::raw(format!("· {}/{} · ", co.channel, co.external_id)),
         Span::styled(status_label(o.status).to_string(), t.status(o.status)),
         Span::raw(format!(
-            " · ordered {} ({}) · payment {}",
-            co.created_at.format("%Y-%m-%d %H:%M UTC"),
+            " · ordered {} {} ({}) · payment {}",
+            zone.format(co.created_at, "%Y-%m-%d %H:%M"),
+            zone.abbreviation(co.created_at),
             match age(now, co.created_at).as_str() {
                 "now" => "just now".to_string(),
                 a => format!("{a} ago"),
@@ -143,8 +150,9 @@ pub fn detail_lines(d: &OrderDetail, now: DateTime<Utc>, t: Theme) -> Vec<Line<'
     }
     for s in &o.shipments {
         out.push(Line::raw(format!(
-            " Shipped {} via {} {}",
-            s.at.format("%Y-%m-%d %H:%M"),
+            " Shipped {} {} via {} {}",
+            zone.format(s.at, "%Y-%m-%d %H:%M"),
+            zone.abbreviation(s.at),
             s.carrier,
             s.tracking
         )));
@@ -168,7 +176,7 @@ pub fn detail_lines(d: &OrderDetail, now: DateTime<Utc>, t: Theme) -> Vec<Line<'
     out.push(section("History", t));
     for e in &d.history {
         out.push(Line::from(vec![
-            Span::raw(format!("   {}  ", event_time(now, e.at))),
+            Span::raw(format!("   {}  ", event_time(now, e.at, zone))),
             Span::styled(format!("{:<18}", e.actor.to_string()), Style::default()),
             Span::raw(format!(" {}", event_what(e))),
             Span::raw(if e.why.is_empty() {

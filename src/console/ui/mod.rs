@@ -3,6 +3,7 @@
 
 mod channels;
 mod detail;
+pub mod layout;
 mod panes;
 
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use crate::model::OrderStatus;
 
 pub use channels::{channel_columns, health_counts, latency, state_label, wrap, Col};
 pub use detail::detail_lines;
+pub use layout::{screen_layout, ListArea, ScreenLayout};
 pub use panes::{ats_title, inventory_layout};
 
 /// Header (2 lines), pane tabs (1), footer (2).
@@ -143,27 +145,20 @@ pub fn draw(frame: &mut Frame, app: &App, data: &Data, now: DateTime<Utc>) {
         no_color: app.no_color,
         palette: app.palette,
     };
-    let [header, counters, tabs, body, keys, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
-    draw_header(frame, header, app, now, theme);
-    draw_counters(frame, counters, data, theme);
-    draw_tabs(frame, tabs, app, data);
-    if matches!(app.mode, Mode::Detail) || from_detail(app) {
+    let at = screen_layout(frame.area(), app, data);
+    let body = at.body;
+    draw_header(frame, at.header, app, now, theme);
+    draw_counters(frame, at.counters, data, theme);
+    draw_tabs(frame, at.tabs, app, data);
+    if at.detail {
         detail::draw(frame, body, app, data, now, theme);
     } else if data.pane != app.pane || !data.loaded {
         frame.render_widget(Paragraph::new("  loading…"), body);
     } else {
         panes::draw(frame, body, app, data, now, theme);
     }
-    draw_keys(frame, keys, app, theme);
-    draw_status(frame, status, app, data, theme);
+    draw_keys(frame, at.keys, app, theme);
+    draw_status(frame, at.status, app, data, theme);
     match &app.mode {
         Mode::Help => draw_help(frame, body, app, theme),
         Mode::Confirm(c) => draw_confirm(frame, body, c, theme),
@@ -178,14 +173,6 @@ pub fn draw(frame: &mut Frame, app: &App, data: &Data, now: DateTime<Utc>) {
     }
 }
 
-/// The command line or a dialog opened over the detail keeps the detail underneath.
-fn from_detail(app: &App) -> bool {
-    matches!(
-        app.mode,
-        Mode::Command | Mode::Confirm(_) | Mode::Reroute | Mode::Ship(_)
-    ) && app.opened_from_detail()
-}
-
 fn draw_header(frame: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>, theme: Theme) {
     let left = Line::from(vec![
         Span::styled(" ordo ", theme.heading().add_modifier(Modifier::REVERSED)),
@@ -195,7 +182,12 @@ fn draw_header(frame: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>, the
         Span::raw(format!("operator {}", app.operator)),
     ]);
     frame.render_widget(Paragraph::new(left), area);
-    let clock = format!("{} UTC ", now.format("%Y-%m-%d %H:%M"));
+    // The operator's zone, with its abbreviation (CST / CDT tells which side of a DST change).
+    let clock = format!(
+        "{} {} ",
+        app.zone.format(now, "%Y-%m-%d %H:%M"),
+        app.zone.abbreviation(now)
+    );
     frame.render_widget(Paragraph::new(clock).alignment(Alignment::Right), area);
 }
 
@@ -269,11 +261,12 @@ fn draw_counters(frame: &mut Frame, area: Rect, data: &Data, theme: Theme) {
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
     let mut spans = Vec::new();
+    // The labels' widths are where `layout` says the tabs are (a click on one switches).
     for (i, p) in Pane::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, p.title());
+        let label = layout::tab_label(i, *p, *p == app.pane);
         if *p == app.pane {
             spans.push(Span::styled(
-                format!("[{}]", label.trim()),
+                label,
                 Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
             ));
         } else {

@@ -11,6 +11,7 @@ use super::{age, status_label, Theme};
 use crate::client::StockRow;
 use crate::console::app::{App, Pane, QUEUES};
 use crate::console::data::Data;
+use crate::console::zone::Zone;
 use crate::model::{Event, EventKind, Order};
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
@@ -38,6 +39,22 @@ pub(super) fn table<'a>(
     selected: Option<usize>,
     t: Theme,
 ) {
+    table_from(frame, area, header, widths, rows, selected, 0, t)
+}
+
+/// [`table`] showing the rows from `first` on (a table longer than its area; `first` comes
+/// from the layout, so that the mouse finds the rows where they are drawn).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn table_from<'a>(
+    frame: &mut Frame,
+    area: Rect,
+    header: &[&'a str],
+    widths: Vec<Constraint>,
+    rows: Vec<Row<'a>>,
+    selected: Option<usize>,
+    first: usize,
+    t: Theme,
+) {
     let header = Row::new(header.iter().map(|h| Cell::from(*h))).style(t.heading());
     let table = Table::new(rows, widths)
         .header(header)
@@ -45,7 +62,9 @@ pub(super) fn table<'a>(
         .highlight_symbol(">")
         .highlight_spacing(HighlightSpacing::Always)
         .row_highlight_style(t.selected());
-    let mut state = TableState::default().with_selected(selected);
+    let mut state = TableState::default()
+        .with_offset(first)
+        .with_selected(selected);
     frame.render_stateful_widget(table, area, &mut state);
 }
 
@@ -377,26 +396,7 @@ fn inventory(frame: &mut Frame, area: Rect, app: &App, data: &Data, t: Theme) {
 }
 
 fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
-    let (left, right_area) = if area.width >= 100 {
-        let [l, r] = Layout::horizontal([Constraint::Length(36), Constraint::Min(20)]).areas(area);
-        (l, r)
-    } else {
-        let [l, r] = Layout::vertical([
-            Constraint::Length(QUEUES.len() as u16 + 2),
-            Constraint::Min(2),
-        ])
-        .areas(area);
-        (l, r)
-    };
-    let [queue_area, loc_area] = if area.width >= 100 {
-        Layout::vertical([
-            Constraint::Length(QUEUES.len() as u16 + 2),
-            Constraint::Min(0),
-        ])
-        .areas(left)
-    } else {
-        [left, Rect::default()]
-    };
+    let (queue_area, loc_area, right_area) = super::layout::queues_areas(area);
     let count = |s| data.counters.by_status.get(&s).copied().unwrap_or(0);
     let mut rows: Vec<Row> = QUEUES
         .iter()
@@ -515,12 +515,7 @@ fn rules(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Ut
         frame.render_widget(Paragraph::new("  loading…"), area);
         return;
     };
-    let [info, err, list] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(if r.last_error.is_some() { 1 } else { 0 }),
-        Constraint::Min(1),
-    ])
-    .areas(area);
+    let (info, err, list) = super::layout::rules_areas(area, r.last_error.is_some());
     let on_unroutable = match r.on_unroutable {
         crate::model::OnUnroutable::Backorder => "backorder",
         crate::model::OnUnroutable::Hold => "hold",
@@ -540,10 +535,12 @@ fn rules(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Ut
             err,
         );
     }
+    // The window from the list's first row, like the other lists (the selection counts from it).
     let rows: Vec<Row> = r
         .rules
         .iter()
         .enumerate()
+        .skip(data.top)
         .map(|(i, (name, hits))| {
             Row::new(vec![
                 right(format!("{}", i + 1)),
@@ -599,11 +596,13 @@ pub fn event_what(e: &Event) -> String {
     }
 }
 
-pub fn event_time(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
-    if now.date_naive() == at.date_naive() {
-        at.format("%H:%M:%S").to_string()
+/// An event's time on the operator's clock: "14:03:07" today (in that zone), "11-27 22:10"
+/// on another day.
+pub fn event_time(now: DateTime<Utc>, at: DateTime<Utc>, zone: Zone) -> String {
+    if zone.same_day(now, at) {
+        zone.format(at, "%H:%M:%S")
     } else {
-        at.format("%m-%d %H:%M").to_string()
+        zone.format(at, "%m-%d %H:%M")
     }
 }
 
@@ -617,7 +616,7 @@ fn events(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         .iter()
         .map(|e| {
             Row::new(vec![
-                Cell::from(event_time(now, e.at)),
+                Cell::from(event_time(now, e.at, app.zone)),
                 Cell::from(e.actor.to_string()),
                 Cell::from(event_what(e)),
                 right(e.order_id.map(|i| i.to_string()).unwrap_or_default()),
