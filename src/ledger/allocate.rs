@@ -2,9 +2,7 @@
 //! the reservation happens here, right after, inside the single writer: nothing can take the
 //! same units between deciding and reserving (invariant 3).
 
-use crate::model::{
-    Actor, Allocation, Decision, DecisionStatus, EventKind, Order, OrderId, OrderStatus,
-};
+use crate::model::{Actor, Allocation, Decision, DecisionStatus, EventKind, Order, OrderStatus};
 use crate::routing::{self, RouteRequest, Site};
 
 use super::group::Group;
@@ -88,15 +86,24 @@ impl Group<'_> {
             self.touch_stock(&a.sku, &a.location);
             placed.push(a.clone());
         }
-        self.count_capacity(order.id, &placed);
+        self.count_capacity(order, &placed);
         order.allocations.extend(placed.iter().cloned());
         placed
     }
 
-    fn count_capacity(&mut self, order: OrderId, placed: &[Allocation]) {
+    /// An order counts against a location's daily capacity once: when it first takes stock
+    /// there, not when it is topped up.
+    fn count_capacity(&mut self, order: &Order, placed: &[Allocation]) {
         let today = self.local_day();
-        for a in placed {
-            self.state.capacity.count(order, &a.location, today);
+        let mut new_sites: Vec<&str> = placed
+            .iter()
+            .map(|a| a.location.as_str())
+            .filter(|loc| !order.allocations.iter().any(|a| a.location == *loc))
+            .collect();
+        new_sites.sort_unstable();
+        new_sites.dedup();
+        for loc in new_sites {
+            self.state.capacity.count(loc, today);
         }
     }
 

@@ -33,6 +33,8 @@ pub struct Overlay {
     deliveries: HashSet<Vec<u8>>,
     /// Outbox keys written (Some) or removed (None).
     outbox: HashMap<Vec<u8>, Option<PushIntent>>,
+    /// The `h` and `n` index keys of the orders in `orders`.
+    stock_keys: BTreeSet<Vec<u8>>,
 }
 
 pub struct Group<'a> {
@@ -58,6 +60,9 @@ pub struct Group<'a> {
     ats_written: BTreeSet<(String, String)>,
     /// Recompute every SKU's figures, not only the touched ones.
     pub(super) ats_all: bool,
+    /// The `h` and `n` index keys of the orders this group read or changed, as they are now:
+    /// the store's index shows them as they were.
+    stock_keys: BTreeSet<Vec<u8>>,
 }
 
 impl<'a> Group<'a> {
@@ -70,6 +75,7 @@ impl<'a> Group<'a> {
         default_safety_stock: i64,
         channels: &'a [ChannelSync],
     ) -> Self {
+        state.settle_known_ids();
         Group {
             store,
             previous,
@@ -89,6 +95,7 @@ impl<'a> Group<'a> {
             outbox: HashMap::new(),
             ats_written: BTreeSet::new(),
             ats_all: false,
+            stock_keys: BTreeSet::new(),
         }
     }
 
@@ -106,6 +113,7 @@ impl<'a> Group<'a> {
             return Ok(None);
         };
         let current = stored.clone();
+        self.stock_keys.extend(keys::stock_index_keys(&current));
         self.orders.insert(
             id,
             Touched {
@@ -168,13 +176,19 @@ impl<'a> Group<'a> {
     /// An existing order must have been read through [`Group::order`] first.
     pub fn save(&mut self, mut order: Order) {
         order.refresh_status();
+        let new_keys = keys::stock_index_keys(&order);
         if let Some(t) = self.orders.get_mut(&order.id) {
             self.state.reindex(Some(&t.current), &order);
+            for k in keys::stock_index_keys(&t.current) {
+                self.stock_keys.remove(&k);
+            }
+            self.stock_keys.extend(new_keys);
             t.current = order;
             t.dirty = true;
             return;
         }
         self.state.reindex(None, &order);
+        self.stock_keys.extend(new_keys);
         let ch = &order.channel_order;
         self.state.note_order(&ch.channel, &ch.external_id);
         self.new_external
@@ -187,6 +201,65 @@ impl<'a> Group<'a> {
                 dirty: true,
             },
         );
+    }
+
+    /// Whether the store's `h`/`n` entries of this order may be out of date: this group or
+    /// the one in flight changed it.
+    fn changed_here(&self, id: OrderId) -> bool {
+        self.orders.contains_key(&id) || self.previous.is_some_and(|p| p.orders.contains_key(&id))
+    }
+
+    /// The ids under an `h`/`n` prefix that this group and the one in flight know better than
+    /// the store.
+    fn changed_under(&self, prefix: &[u8]) -> BTreeSet<OrderId> {
+        fn under(set: &BTreeSet<Vec<u8>>, prefix: &[u8]) -> Vec<OrderId> {
+            set.range(prefix.to_vec()..)
+                .take_while(|k| k.starts_with(prefix))
+                .filter_map(|k| keys::tail_u64(k))
+                .collect()
+        }
+        let mut ids: BTreeSet<OrderId> = under(&self.stock_keys, prefix).into_iter().collect();
+        if let Some(p) = self.previous {
+            ids.extend(
+                under(&p.stock_keys, prefix)
+                    .into_iter()
+                    .filter(|id| !self.orders.contains_key(id)),
+            );
+        }
+        ids
+    }
+
+    /// The newest open order holding stock of `sku` at `location`, as this group sees it.
+    pub fn newest_holder(&self, sku: &str, location: &str) -> Result<Option<OrderId>, StoreError> {
+        let prefix = keys::holder_prefix(sku, location);
+        let mut newest = self.changed_under(&prefix).last().copied();
+        for id in self.store.ids_under(&prefix).rev() {
+            let id = id?;
+            if newest.is_some_and(|n| n > id) {
+                break;
+            }
+            if !self.changed_here(id) {
+                newest = Some(id);
+                break;
+            }
+        }
+        Ok(newest)
+    }
+
+    /// The orders waiting for units of any of `skus`, oldest first, as this group sees it.
+    pub fn waiting_for(&self, skus: &BTreeSet<String>) -> Result<Vec<OrderId>, StoreError> {
+        let mut ids = BTreeSet::new();
+        for sku in skus {
+            let prefix = keys::waiting_prefix(sku);
+            ids.extend(self.changed_under(&prefix));
+            for id in self.store.ids_under(&prefix) {
+                let id = id?;
+                if !self.changed_here(id) {
+                    ids.insert(id);
+                }
+            }
+        }
+        Ok(ids.into_iter().collect())
     }
 
     pub fn touch_stock(&mut self, sku: &str, location: &str) {
@@ -398,6 +471,13 @@ impl<'a> Group<'a> {
                 codec::encode_u64(ats as u64).to_vec(),
             );
         }
+        for status in crate::model::OrderStatus::ALL {
+            let n = self.state.status_counts.get(&status).copied().unwrap_or(0);
+            batch.put(keys::status_count(status), codec::encode_u64(n).to_vec());
+        }
+        for (key, value) in self.state.capacity.take_changed() {
+            batch.put(key, value);
+        }
         batch.put(
             keys::META_NEXT_PUSH,
             codec::encode_u64(self.state.next_push).to_vec(),
@@ -420,6 +500,7 @@ impl<'a> Group<'a> {
             quarantined: self.quarantined,
             deliveries: self.deliveries,
             outbox: self.outbox,
+            stock_keys: self.stock_keys,
         };
         (batch, self.events, overlay)
     }

@@ -5,21 +5,19 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::hash::{BuildHasher, RandomState};
 
-use chrono::{DateTime, Local, NaiveDate, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, Local, NaiveDate, Utc};
 
 use super::ChannelSync;
 use crate::inventory;
-use crate::model::{EventKind, Location, Order, OrderId, OrderStatus, QuarantineId, StockLevel};
+use crate::model::{Location, Order, OrderStatus, QuarantineId, StockLevel};
 use crate::store::{keys, Store, StoreError};
 
 #[derive(Debug, Default)]
 pub struct HotState {
     /// sku -> location -> level. A SKU with any record is in the catalog.
     pub stock: HashMap<String, BTreeMap<String, StockLevel>>,
-    /// sku -> location -> orders holding open allocations there.
-    pub holders: HashMap<String, HashMap<String, BTreeSet<OrderId>>>,
-    /// sku -> routed open orders with units of it still unplaced, oldest first.
-    pub waiting: HashMap<String, BTreeSet<OrderId>>,
     pub status_counts: BTreeMap<OrderStatus, u64>,
     /// Quarantined payloads not yet resolved.
     pub quarantine_open: u64,
@@ -28,8 +26,9 @@ pub struct HotState {
     open_payloads: HashMap<u64, QuarantineId>,
     /// Hashes of every (channel, external id) stored: when a hash is absent the order is new
     /// for sure, and intake skips the store read. A read blocks while sled applies a batch, so
-    /// this keeps building the next group from waiting on the commit of the last.
-    known_external: HashSet<u64>,
+    /// this keeps building the next group from waiting on the commit of the last. Read from
+    /// the store's index by a thread of its own, so the ledger does not wait for it at start.
+    known_external: KnownExternal,
     hasher: RandomState,
     /// Orders allocated per location on the current local day, for `daily_capacity`.
     pub capacity: DayCounts,
@@ -41,6 +40,46 @@ pub struct HotState {
     pub next_push: u64,
     /// The last available-to-sell figure intended per (channel, SKU).
     pub ats_last: HashMap<(String, String), i64>,
+}
+
+/// The set of known (channel, external id) hashes, while it loads and once it has.
+#[derive(Debug)]
+enum KnownExternal {
+    /// The index is still being read: every order may be known (ask the store), and the
+    /// orders stored meanwhile are kept to add to the set when it arrives.
+    Loading {
+        from: std::sync::mpsc::Receiver<HashSet<u64>>,
+        noted: Vec<u64>,
+    },
+    Ready(HashSet<u64>),
+    /// The index could not be read: the store answers every lookup.
+    Unavailable,
+}
+
+impl Default for KnownExternal {
+    fn default() -> Self {
+        KnownExternal::Ready(HashSet::new())
+    }
+}
+
+impl KnownExternal {
+    /// Takes the loaded set if it has arrived.
+    fn settle(&mut self) {
+        if let KnownExternal::Loading { from, noted } = self {
+            match from.try_recv() {
+                Ok(mut set) => {
+                    set.extend(noted.drain(..));
+                    *self = KnownExternal::Ready(set);
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+                // The loading thread failed (it logged why). An empty set would call stored
+                // orders new, so the store keeps answering every lookup: slower, but right.
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    *self = KnownExternal::Unavailable;
+                }
+            }
+        }
+    }
 }
 
 impl HotState {
@@ -76,7 +115,10 @@ impl HotState {
         self.open_payloads.remove(&hash);
     }
 
-    pub fn load(store: &Store) -> Result<HotState, StoreError> {
+    /// Reads what the ledger keeps in memory. Nothing here grows with the order history: the
+    /// counts and today's capacity are stored as they change, who holds and who waits for
+    /// stock are store indexes, and the known order ids load on a thread of their own.
+    pub fn load(store: &Arc<Store>) -> Result<HotState, StoreError> {
         let mut state = HotState {
             next_order: store.meta_u64(keys::META_NEXT_ORDER)?.max(1),
             next_event: store.meta_u64(keys::META_NEXT_EVENT)?.max(1),
@@ -85,12 +127,8 @@ impl HotState {
             ..HotState::default()
         };
         state.ats_last = store.ats_figures()?.into_iter().collect();
-        for key in store.keys_under(keys::EXTERNAL) {
-            let key = key?;
-            let hash = state.hasher.hash_one(&key[1..]);
-            state.known_external.insert(hash);
-        }
-        state.capacity = DayCounts::load(store, Utc::now())?;
+        state.known_external = load_known_external(store.clone(), state.hasher.clone());
+        state.capacity = DayCounts::load(store, local_day(Utc::now()))?;
         for q in store.quarantined() {
             let q = q?;
             if q.resolved_as.is_none() {
@@ -107,19 +145,8 @@ impl HotState {
                 .or_default()
                 .insert(key.location, level);
         }
-        // Only open orders hold or wait for stock; the status index finds them without reading
-        // the shipped and cancelled history.
         for status in OrderStatus::ALL {
-            let mut count = 0;
-            for id in store.ids_by_status(status) {
-                let id = id?;
-                count += 1;
-                if status.is_open() {
-                    if let Some(order) = store.order(id)? {
-                        state.index_order(&order);
-                    }
-                }
-            }
+            let count = store.meta_u64(&keys::status_count(status))?;
             if count > 0 {
                 state.status_counts.insert(status, count);
             }
@@ -136,15 +163,28 @@ impl HotState {
         self.hasher.hash_one(&bytes[..])
     }
 
+    /// Takes the known order ids if their loading has finished.
+    pub fn settle_known_ids(&mut self) {
+        self.known_external.settle();
+    }
+
     /// False means certainly not stored; true means look in the store.
     pub fn may_know_order(&self, channel: &str, external_id: &str) -> bool {
-        self.known_external
-            .contains(&self.external_hash(channel, external_id))
+        match &self.known_external {
+            KnownExternal::Ready(set) => set.contains(&self.external_hash(channel, external_id)),
+            KnownExternal::Loading { .. } | KnownExternal::Unavailable => true,
+        }
     }
 
     pub fn note_order(&mut self, channel: &str, external_id: &str) {
         let hash = self.external_hash(channel, external_id);
-        self.known_external.insert(hash);
+        match &mut self.known_external {
+            KnownExternal::Ready(set) => {
+                set.insert(hash);
+            }
+            KnownExternal::Loading { noted, .. } => noted.push(hash),
+            KnownExternal::Unavailable => {}
+        }
     }
 
     /// The counters a console header shows, from memory.
@@ -181,63 +221,45 @@ impl HotState {
         self.stock.contains_key(sku)
     }
 
-    /// Keeps the derived maps in step with one order's change: remove what `before` put there,
-    /// add what `after` puts there.
+    /// Keeps the counts in step with one order's change.
     pub fn reindex(&mut self, before: Option<&Order>, after: &Order) {
         if let Some(b) = before {
-            self.unindex_order(b);
             if let Some(n) = self.status_counts.get_mut(&b.status) {
                 *n = n.saturating_sub(1);
             }
         }
         *self.status_counts.entry(after.status).or_default() += 1;
-        if after.status.is_open() {
-            self.index_order(after);
-        }
-    }
-
-    fn index_order(&mut self, order: &Order) {
-        for a in &order.allocations {
-            self.holders
-                .entry(a.sku.clone())
-                .or_default()
-                .entry(a.location.clone())
-                .or_default()
-                .insert(order.id);
-        }
-        if waits_for_stock(order) {
-            for (_, sku, _) in order.unplaced() {
-                self.waiting.entry(sku).or_default().insert(order.id);
-            }
-        }
-    }
-
-    fn unindex_order(&mut self, order: &Order) {
-        for a in &order.allocations {
-            if let Some(ids) = self
-                .holders
-                .get_mut(&a.sku)
-                .and_then(|m| m.get_mut(&a.location))
-            {
-                ids.remove(&order.id);
-            }
-        }
-        for line in &order.channel_order.lines {
-            if let Some(ids) = self.waiting.get_mut(&line.sku) {
-                ids.remove(&order.id);
-            }
-        }
     }
 }
 
-/// Routed, open, not held, and short of units: stock arriving should be offered to it.
-/// Decided from the facts, not the status: a partially shipped order still short of units
-/// waits too.
-pub fn waits_for_stock(order: &Order) -> bool {
-    order.routed
-        && order.status.is_open()
-        && order.hold_reason.is_none()
-        && !order.unplaced().is_empty()
+/// Reads the external-id index's keys on a thread of their own and hands the set over.
+fn load_known_external(store: Arc<Store>, hasher: RandomState) -> KnownExternal {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    let spawned = std::thread::Builder::new()
+        .name("ordo-known-ids".into())
+        .spawn(move || {
+            let mut set = HashSet::new();
+            for key in store.keys_under(keys::EXTERNAL) {
+                match key {
+                    Ok(key) => {
+                        set.insert(hasher.hash_one(&key[1..]));
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading the external-id index");
+                        return;
+                    }
+                }
+            }
+            let _ = tx.send(set);
+        });
+    if let Err(e) = spawned {
+        tracing::error!(error = %e, "cannot start the thread that loads known order ids");
+        return KnownExternal::Unavailable;
+    }
+    KnownExternal::Loading {
+        from: rx,
+        noted: Vec::new(),
+    }
 }
 
 /// The day an instant falls on where ordo runs: capacity is counted per local day.
@@ -251,7 +273,8 @@ pub fn local_day(at: DateTime<Utc>) -> NaiveDate {
 pub struct DayCounts {
     day: Option<NaiveDate>,
     per_location: HashMap<String, u32>,
-    counted: HashSet<(OrderId, String)>,
+    /// Locations whose count changed since the last batch.
+    dirty: BTreeSet<String>,
 }
 
 impl DayCounts {
@@ -259,7 +282,6 @@ impl DayCounts {
         if self.day != Some(today) {
             self.day = Some(today);
             self.per_location.clear();
-            self.counted.clear();
         }
     }
 
@@ -268,36 +290,46 @@ impl DayCounts {
         self.per_location.get(location).copied().unwrap_or(0)
     }
 
-    pub fn count(&mut self, order: OrderId, location: &str, today: NaiveDate) {
+    /// One more order allocated at `location` today. The caller counts an order once per
+    /// location: when it first takes stock there, not when it is topped up.
+    pub fn count(&mut self, location: &str, today: NaiveDate) {
         self.roll(today);
-        if self.counted.insert((order, location.to_string())) {
-            *self.per_location.entry(location.to_string()).or_default() += 1;
-        }
+        *self.per_location.entry(location.to_string()).or_default() += 1;
+        self.dirty.insert(location.to_string());
     }
 
-    /// Today's counts from the event log's tail: the allocations made since local midnight.
-    fn load(store: &Store, now: DateTime<Utc>) -> Result<DayCounts, StoreError> {
-        let today = local_day(now);
+    /// The counts that changed, as store records (key, value), for the group's batch.
+    pub fn take_changed(&mut self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let Some(day) = self.day else {
+            return Vec::new();
+        };
+        std::mem::take(&mut self.dirty)
+            .into_iter()
+            .map(|loc| {
+                let count = self.per_location.get(&loc).copied().unwrap_or(0);
+                (keys::capacity(&loc), encode_day_count(day, count).to_vec())
+            })
+            .collect()
+    }
+
+    /// Today's counts as the store holds them; a location last counted on another day has
+    /// none today.
+    fn load(store: &Store, today: NaiveDate) -> Result<DayCounts, StoreError> {
         let mut counts = DayCounts::default();
         counts.roll(today);
-        for block in store.event_blocks().rev() {
-            let block = block?;
-            if block.last().is_some_and(|e| local_day(e.at) < today) {
-                break;
-            }
-            for e in block.iter().filter(|e| local_day(e.at) == today) {
-                let (Some(order), allocations) = (
-                    e.order_id,
-                    match &e.kind {
-                        EventKind::Routed { decision } => &decision.allocations,
-                        EventKind::Allocated { allocations } => allocations,
-                        _ => continue,
-                    },
-                ) else {
-                    continue;
-                };
-                for a in allocations {
-                    counts.count(order, &a.location, today);
+        for item in store.raw_under(keys::META_CAPACITY_PREFIX) {
+            let (key, value) = item?;
+            let location = String::from_utf8_lossy(&key[keys::META_CAPACITY_PREFIX.len()..]);
+            match decode_day_count(&value) {
+                Some((day, count)) if day == today => {
+                    counts.per_location.insert(location.into_owned(), count);
+                }
+                Some(_) => {}
+                None => {
+                    return Err(StoreError::Corrupt {
+                        key: format!("today's allocation count of {location}"),
+                        why: format!("{} bytes where 8 were expected", value.len()),
+                    })
                 }
             }
         }
@@ -305,9 +337,22 @@ impl DayCounts {
     }
 }
 
+fn encode_day_count(day: NaiveDate, count: u32) -> [u8; 8] {
+    let mut v = [0u8; 8];
+    v[..4].copy_from_slice(&day.num_days_from_ce().to_be_bytes());
+    v[4..].copy_from_slice(&count.to_be_bytes());
+    v
+}
+
+fn decode_day_count(v: &[u8]) -> Option<(NaiveDate, u32)> {
+    let day = i32::from_be_bytes(v.get(..4)?.try_into().ok()?);
+    let count = u32::from_be_bytes(v.get(4..8)?.try_into().ok()?);
+    Some((NaiveDate::from_num_days_from_ce_opt(day)?, count))
+}
+
 /// Order counts per status, open quarantine entries and oversold stock records, kept by the
 /// ledger so that a console header never scans the store.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LiveCounts {
     pub by_status: BTreeMap<OrderStatus, u64>,
     pub quarantined: u64,

@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 use crate::model::{Actor, Allocation, EventKind, OrderId};
 
 use super::group::Group;
-use super::state::waits_for_stock;
 use super::{LedgerError, Outcome, Reply, StockRow};
 
 impl Group<'_> {
@@ -92,31 +91,19 @@ impl Group<'_> {
     fn shed_oversold(&mut self, sku: &str, location: &str) -> Result<Vec<OrderId>, LedgerError> {
         let mut shed = Vec::new();
         while self.state.level(sku, location).is_oversold() {
-            let newest = self
-                .state
-                .holders
-                .get(sku)
-                .and_then(|m| m.get(location))
-                .and_then(|ids| ids.last().copied());
-            let Some(id) = newest else { break };
+            let Some(id) = self.newest_holder(sku, location)? else {
+                break;
+            };
             let Some(mut order) = self.order(id)? else {
-                // The hot state names an order the store lacks: drop the stale entry rather than
-                // fail a command whose changes are already made.
+                // The index names an order the store lacks (`ordo check --repair` rebuilds
+                // the index); nothing more can be shed here.
                 tracing::error!(
                     order = id,
                     sku,
                     location,
-                    "holder of stock not found; skipped"
+                    "holder of stock not found; the index needs `ordo check --repair`"
                 );
-                if let Some(ids) = self
-                    .state
-                    .holders
-                    .get_mut(sku)
-                    .and_then(|m| m.get_mut(location))
-                {
-                    ids.remove(&id);
-                }
-                continue;
+                break;
             };
             let (taken, kept): (Vec<Allocation>, Vec<Allocation>) =
                 std::mem::take(&mut order.allocations)
@@ -154,20 +141,14 @@ impl Group<'_> {
     /// Stock of these SKUs became available: offer it to the orders waiting for them, oldest
     /// first.
     fn offer_stock(&mut self, skus: &BTreeSet<String>) -> Result<Vec<OrderId>, LedgerError> {
-        let mut ids: Vec<OrderId> = skus
-            .iter()
-            .filter_map(|s| self.state.waiting.get(s))
-            .flat_map(|set| set.iter().copied())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = self.waiting_for(skus)?;
         let mut allocated = Vec::new();
         for id in ids {
             let Some(mut order) = self.order(id)? else {
                 tracing::error!(order = id, "waiting order not found; skipped");
                 continue;
             };
-            if !waits_for_stock(&order) {
+            if !order.waits_for_stock() {
                 continue;
             }
             let placed = self.route(&mut order, "stock arrived for a waiting order");

@@ -379,6 +379,16 @@ impl Order {
         };
     }
 
+    /// Routed, open, not held, and short of units: stock arriving should be offered to it.
+    /// Decided from the facts, not the status: a partially shipped order still short of units
+    /// waits too.
+    pub fn waits_for_stock(&self) -> bool {
+        self.routed
+            && self.status.is_open()
+            && self.hold_reason.is_none()
+            && !self.unplaced().is_empty()
+    }
+
     /// The locations whose queues this order stands in (one index entry each).
     pub fn locations(&self) -> Vec<&str> {
         let mut locs: Vec<&str> = self

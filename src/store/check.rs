@@ -52,6 +52,7 @@ struct Expected {
     external: HashMap<Vec<u8>, OrderId>,
     reserved: BTreeMap<StockKey, i64>,
     max_order: u64,
+    by_status: BTreeMap<crate::model::OrderStatus, u64>,
 }
 
 pub fn check(store: &Store) -> Result<Report, StoreError> {
@@ -113,6 +114,7 @@ pub fn check(store: &Store) -> Result<Report, StoreError> {
             }
         }
         expected.index_keys.extend(keys::index_keys(&order));
+        *expected.by_status.entry(order.status).or_default() += 1;
     }
 
     check_indexes(store, &expected, &mut report)?;
@@ -139,7 +141,13 @@ fn check_indexes(
     report: &mut Report,
 ) -> Result<(), StoreError> {
     let mut found: HashSet<Vec<u8>> = HashSet::with_capacity(expected.index_keys.len());
-    for prefix in [keys::BY_STATUS, keys::BY_CHANNEL, keys::BY_LOCATION] {
+    for prefix in [
+        keys::BY_STATUS,
+        keys::BY_CHANNEL,
+        keys::BY_LOCATION,
+        keys::HOLDER,
+        keys::WAITING,
+    ] {
         for key in store.keys_under(prefix) {
             let key = key?.to_vec();
             if !expected.index_keys.contains(&key) {
@@ -215,6 +223,8 @@ fn index_name(prefix: u8) -> &'static str {
         keys::BY_STATUS => "status",
         keys::BY_CHANNEL => "channel",
         keys::BY_LOCATION => "location-queue",
+        keys::HOLDER => "stock-holder",
+        keys::WAITING => "waiting-for-stock",
         _ => "external-id",
     }
 }
@@ -311,6 +321,21 @@ fn check_counters(
         }
         previous = seq;
         max_event = seq;
+    }
+    for status in crate::model::OrderStatus::ALL {
+        let want = expected.by_status.get(&status).copied().unwrap_or(0);
+        let key = keys::status_count(status);
+        let kept = store.meta_u64(&key)?;
+        if kept != want {
+            report.problem(
+                true,
+                format!("the count of {status} orders is kept as {kept} but {want} are stored"),
+            );
+            report
+                .fixes
+                .put
+                .push((key, codec::encode_u64(want).to_vec()));
+        }
     }
     let mut max_quarantine = 0;
     for key in store.keys_under(keys::QUARANTINE) {

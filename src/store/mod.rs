@@ -7,6 +7,7 @@
 pub mod check;
 pub mod codec;
 pub mod keys;
+pub mod migrate;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,6 +37,10 @@ pub enum StoreError {
     NotDurable { dir: PathBuf, source: sled::Error },
     #[error("record {key} cannot be read: {why} (run `ordo check`)")]
     Corrupt { key: String, why: String },
+    /// A store error of the engine behind `ordo serve`, or the socket to it failing, as its
+    /// message (a console connected over the socket has no sled error to carry).
+    #[error("{0}")]
+    Remote(String),
 }
 
 /// ((channel, SKU), the last available-to-sell figure intended for it).
@@ -142,16 +147,17 @@ impl Store {
         match self.raw_get(keys::META_FORMAT)? {
             None => {
                 let mut b = WriteBatch::default();
-                b.put(keys::META_FORMAT, vec![codec::FORMAT_VERSION]);
+                b.put(keys::META_FORMAT, vec![migrate::LAYOUT_VERSION]);
                 self.commit(b)
             }
-            Some(v) if v.as_ref() == [codec::FORMAT_VERSION] => Ok(()),
+            Some(v) if v.as_ref() == [migrate::LAYOUT_VERSION] => Ok(()),
+            Some(v) if v.as_ref() == [2] => migrate::layout_2_to_3(self),
             Some(v) => Err(StoreError::Corrupt {
                 key: "store format".into(),
                 why: format!(
-                    "the store was written in format {:?}; this ordo reads format {}",
+                    "the store was written in format {:?}; this ordo reads formats 2 and {}",
                     v.as_ref(),
-                    codec::FORMAT_VERSION
+                    migrate::LAYOUT_VERSION
                 ),
             }),
         }
@@ -442,6 +448,16 @@ impl Store {
             .map(move |k| k.map_err(self.io("scanning")))
     }
 
+    /// Raw records under a prefix of any length.
+    pub(crate) fn raw_under(
+        &self,
+        prefix: &[u8],
+    ) -> impl DoubleEndedIterator<Item = Result<(sled::IVec, sled::IVec), StoreError>> + '_ {
+        self.tree
+            .scan_prefix(prefix)
+            .map(move |item| item.map_err(self.io("scanning")))
+    }
+
     /// Every key and value in the store, for benchmarks that replay the ledger's writes.
     #[doc(hidden)]
     pub fn raw_records(&self) -> Result<Vec<RawRecord>, StoreError> {
@@ -470,6 +486,24 @@ impl Store {
         let mut b = WriteBatch::default();
         b.put(key, value);
         self.commit(b)
+    }
+
+    /// Direct removal of any key, for tests that rebuild an older store's layout.
+    #[doc(hidden)]
+    pub fn remove_raw_unchecked(&self, key: &[u8]) -> Result<(), StoreError> {
+        let mut b = WriteBatch::default();
+        b.remove(key.to_vec());
+        self.commit(b)
+    }
+
+    /// The keys under a one-byte prefix, for tests.
+    #[doc(hidden)]
+    pub fn raw_keys_under(&self, prefix: u8) -> Vec<Vec<u8>> {
+        self.tree
+            .scan_prefix([prefix])
+            .keys()
+            .filter_map(|k| k.ok().map(|k| k.to_vec()))
+            .collect()
     }
 }
 
