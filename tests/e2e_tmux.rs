@@ -1,7 +1,8 @@
-//! End to end in a real terminal: tmux runs `ordo demo`, `send-keys` types what an operator
-//! types, `capture-pane` reads what they would see. Orders appear, `/` filters them, Enter
-//! opens a detail with its routing explanation, `h` holds an order and the Queues pane counts
-//! held orders, `q` quits and the shell is back with the terminal restored.
+//! End to end in a real terminal: tmux runs `ordo demo --mouse`, `send-keys` types what an
+//! operator types (and the mouse's escape sequences), `capture-pane` reads what they would see.
+//! Orders appear, `/` filters them, Enter opens a detail with its routing explanation, `h`
+//! holds an order, a click on the Queues tab shows held orders counted, `q` quits and the shell
+//! is back with the terminal restored (mouse capture off too).
 //!
 //! Without tmux the test says why and passes, except under CI (`CI` set), where a missing tmux
 //! fails it: `.ci/run` installs tmux, so CI cannot skip this silently.
@@ -156,7 +157,7 @@ fn demo_in_a_real_terminal() {
     // the shell prints EXITED and stays, so the screen can be read.
     let bin = env!("CARGO_BIN_EXE_ordo").replace('\'', r"'\''");
     let shell = format!(
-        "env -u ORDO_DATA -u ORDO_CONFIG -u NO_COLOR '{bin}' demo --seed 7; echo EXITED; sleep 30"
+        "env -u ORDO_DATA -u ORDO_CONFIG -u NO_COLOR '{bin}' demo --seed 7 --mouse; echo EXITED; sleep 30"
     );
     tmux.run(&[
         "new-session",
@@ -180,6 +181,8 @@ fn demo_in_a_real_terminal() {
         screen.contains("Orders"),
         "the Orders pane is named:\n{screen}"
     );
+    // `--mouse`: the console asked for mouse reports, in SGR form.
+    assert_eq!(tmux.pane_var("mouse_sgr_flag"), "1", "mouse capture is on");
 
     // 2. `/` filters as you type: only allocated Amazon orders stay (allocated, so that the
     // hold below changes something).
@@ -235,11 +238,21 @@ fn demo_in_a_real_terminal() {
         Duration::from_secs(10),
         |s| s.to_lowercase().contains("now held"),
     );
-    tmux.keys(&["3"]);
+    // A click on the Queues tab (an SGR mouse report, 1-based column and row, as a terminal
+    // sends it).
+    let screen = tmux.screen();
+    let (row, col) = screen
+        .lines()
+        .enumerate()
+        .find_map(|(y, l)| l.find("3 Queues").map(|x| (y, l[..x].chars().count())))
+        .unwrap_or_else(|| panic!("no Queues tab on screen:\n{screen}"));
+    let (x, y) = (col + 2, row + 1);
+    tmux.type_text(&format!("\x1b[<0;{x};{y}M\x1b[<0;{x};{y}m"));
     tmux.wait_for(
         "the Queues pane with held orders",
         Duration::from_secs(10),
-        |s| s.contains("Queues") && numbers_near(s, "held").iter().any(|n| *n >= 1),
+        // "[3 Queues]": the tab of the pane shown (the counters line names held on every pane).
+        |s| s.contains("[3 Queues]") && numbers_near(s, "held").iter().any(|n| *n >= 1),
     );
 
     // 5. `q` quits: the shell is back, out of the alternate screen, with its cursor.
@@ -257,6 +270,18 @@ fn demo_in_a_real_terminal() {
         "1",
         "the cursor is still hidden:\n{screen}"
     );
+    for flag in [
+        "mouse_sgr_flag",
+        "mouse_any_flag",
+        "mouse_button_flag",
+        "mouse_standard_flag",
+    ] {
+        assert_eq!(
+            tmux.pane_var(flag),
+            "0",
+            "{flag}: mouse capture left on:\n{screen}"
+        );
+    }
     assert!(
         order_rows(&screen).is_empty(),
         "the console's rows are gone from the shell's screen:\n{screen}"

@@ -28,6 +28,10 @@ pub struct ConsoleArgs {
     /// No colors (also when NO_COLOR is set): selection is shown by a marker and reverse video.
     #[arg(long)]
     pub no_color: bool,
+    /// Use the mouse (also `[console] mouse = true`): the wheel scrolls, a click selects, a
+    /// double-click opens, a click on a tab switches pane. Shift-drag still selects text.
+    #[arg(long)]
+    pub mouse: bool,
 }
 
 #[derive(Args, Debug)]
@@ -44,6 +48,9 @@ pub struct DemoArgs {
     /// No colors (also when NO_COLOR is set).
     #[arg(long)]
     pub no_color: bool,
+    /// Use the mouse (also `[console] mouse = true`).
+    #[arg(long)]
+    pub mouse: bool,
 }
 
 fn no_color(flag: bool) -> bool {
@@ -87,7 +94,8 @@ pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
         for (id, e) in &services.failed {
             tracing::warn!("channel {id} not started: {e}");
         }
-        let settings = ConsoleSettings::from_config(&ctx.config.console);
+        let mut settings = ConsoleSettings::from_config(&ctx.config.console);
+        settings.mouse |= args.mouse;
         let result = crate::console::run_with(client, options, settings).await;
         services.stop().await;
         result
@@ -179,7 +187,8 @@ pub fn demo(cli: &Cli, args: &DemoArgs) -> Result<()> {
     let hub = engine.hub().clone();
     let sim_env = world.env();
     let demo_config = ctx.config.clone();
-    let settings = ConsoleSettings::from_config(&ctx.config.console);
+    let mut settings = ConsoleSettings::from_config(&ctx.config.console);
+    settings.mouse |= args.mouse;
     let options = ConsoleOptions {
         title: format!("demo · seed {}", args.seed),
         no_color: no_color(args.no_color),

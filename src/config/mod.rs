@@ -124,6 +124,9 @@ pub struct ConsoleConfig {
     pub timezone: Option<String>,
     /// Name recorded as the actor of console actions; `None` = the login name.
     pub operator: Option<String>,
+    /// Capture the mouse (wheel, click, double-click, pane tabs); off by default, so that the
+    /// terminal's own text selection works.
+    pub mouse: bool,
     /// `[console.keys]`: each remapped command (snake_case, e.g. "hold", "pane_1") with the
     /// keys that replace its defaults, in canonical form ("H", "ctrl-q", "alt-x", "enter",
     /// "pagedown", "f5", "space"), sorted by command. Commands not listed keep their defaults.
@@ -136,6 +139,7 @@ impl Default for ConsoleConfig {
             theme: THEMES[0].to_owned(),
             timezone: None,
             operator: None,
+            mouse: false,
             keys: Vec::new(),
         }
     }

@@ -125,6 +125,7 @@ fn empty_file_means_all_defaults() {
     assert_eq!(c.inventory.default_safety_stock, 0);
     assert_eq!(c.on_unroutable, OnUnroutable::Backorder);
     assert_eq!(c.console.theme, "default");
+    assert!(!c.console.mouse, "the mouse is off by default");
     assert!(c.locations.is_empty() && c.channels.is_empty() && c.rules.is_empty());
     assert_eq!(c.webhooks, None);
 }
@@ -142,6 +143,7 @@ default_safety_stock = 2
 theme = "light"
 timezone = "Europe/Paris"
 operator = "dana"
+mouse = true
 [[locations]]
 id = "a"
 kind = "store"
@@ -182,6 +184,7 @@ reason = "why"
     assert_eq!(c.console.theme, "light");
     assert_eq!(c.console.timezone.as_deref(), Some("Europe/Paris"));
     assert_eq!(c.console.operator.as_deref(), Some("dana"));
+    assert!(c.console.mouse);
     let a = c.location("a").expect("a");
     assert_eq!(
         (
@@ -404,7 +407,7 @@ fn unknown_key_elsewhere() {
         "/x/ordo.toml:2: unknown key `cache_capacity` in [store]; expected one of: cache_capacity_mb; did you mean `cache_capacity_mb`?"
     );
     let s = err("[console]\ntheme = \"light\"\ntimezon = \"UTC\"\n");
-    assert!(s.starts_with("/x/ordo.toml:3: unknown key `timezon` in [console]; expected one of: theme, timezone, operator, keys; did you mean `timezone`?"), "{s}");
+    assert!(s.starts_with("/x/ordo.toml:3: unknown key `timezon` in [console]; expected one of: theme, timezone, operator, mouse, keys; did you mean `timezone`?"), "{s}");
     let s = err("[inventory]\nsafety_stock = 1\n");
     assert!(
         s.starts_with("/x/ordo.toml:2: unknown key `safety_stock` in [inventory]"),
@@ -449,6 +452,13 @@ fn wrong_type() {
     let s = err("store.cache_capacity_mb = -1\n");
     assert!(
         s.starts_with("/x/ordo.toml:1: store.cache_capacity_mb: invalid value: integer `-1`"),
+        "{s}"
+    );
+    let s = err("[console]\nmouse = \"yes\"\n");
+    assert!(
+        s.starts_with(
+            "/x/ordo.toml:2: console.mouse: invalid type: string \"yes\", expected a boolean"
+        ),
         "{s}"
     );
     let s = err("data_dir = 5\n");

@@ -199,6 +199,7 @@ fn console(raw: RawConsole, p: &mut Problems) -> ConsoleConfig {
         out.timezone = Some(v.into_inner());
     }
     out.operator = raw.operator.map(Spanned::into_inner);
+    out.mouse = raw.mouse.unwrap_or(false);
     if let Some(keys) = raw.keys {
         out.keys = console_keys(keys, p);
     }

@@ -8,21 +8,18 @@
 pub mod app;
 pub mod data;
 pub mod filter;
+mod term;
 pub mod ui;
 pub mod zone;
 
 use std::io::{self, Stdout, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{Timelike, Utc};
 use crossterm::event::{Event as TermEvent, EventStream};
-use crossterm::terminal::{
-    self, BeginSynchronizedUpdate, EndSynchronizedUpdate, EnterAlternateScreen,
-    LeaveAlternateScreen,
-};
-use crossterm::{cursor, execute};
+use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 use futures_util::StreamExt;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
@@ -51,6 +48,8 @@ pub struct ConsoleSettings {
     pub keys: Vec<(String, Vec<String>)>,
     /// Where times are shown.
     pub zone: zone::Zone,
+    /// Capture the mouse: wheel, click, double-click, pane tabs (`[console] mouse`, `--mouse`).
+    pub mouse: bool,
 }
 
 impl ConsoleSettings {
@@ -60,6 +59,7 @@ impl ConsoleSettings {
             palette: ui::Palette::named(&c.theme),
             keys: c.keys.clone(),
             zone: zone::Zone::configured(c.timezone.as_deref()),
+            mouse: c.mouse,
         }
     }
 }
@@ -105,126 +105,12 @@ pub async fn run_with(
     app.palette = settings.palette;
     app.keymap = app::keymap_with(&settings.keys);
     app.zone = settings.zone;
-    let _guard = TerminalGuard::enter()?;
+    let _guard = term::TerminalGuard::enter(settings.mouse)?;
     let mut terminal =
         Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot start the terminal")?;
     let size = terminal.size()?;
     app.resize(size.width, size.height);
     event_loop(&mut terminal, client, &mut app).await
-}
-
-/// Restores the terminal when dropped, and from the panic hook.
-struct TerminalGuard;
-
-static ACTIVE: AtomicBool = AtomicBool::new(false);
-
-fn restore() {
-    if ACTIVE.swap(false, Ordering::SeqCst) {
-        let mut out = io::stdout();
-        let _ = execute!(
-            out,
-            EndSynchronizedUpdate,
-            LeaveAlternateScreen,
-            cursor::Show
-        );
-        let _ = terminal::disable_raw_mode();
-        let _ = out.flush();
-    }
-}
-
-/// Raw mode, alternate screen, hidden cursor: at start and again after a suspend.
-fn take_over() -> anyhow::Result<()> {
-    terminal::enable_raw_mode().context("cannot put the terminal in raw mode")?;
-    ACTIVE.store(true, Ordering::SeqCst);
-    execute!(io::stdout(), EnterAlternateScreen, cursor::Hide)
-        .context("cannot switch to the alternate screen")?;
-    Ok(())
-}
-
-impl TerminalGuard {
-    fn enter() -> anyhow::Result<TerminalGuard> {
-        static HOOK: std::sync::Once = std::sync::Once::new();
-        HOOK.call_once(|| {
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                restore();
-                previous(info);
-            }));
-        });
-        let guard = TerminalGuard;
-        take_over()?;
-        Ok(guard)
-    }
-}
-
-/// SIGCONT's number (libc is not a dependency of the binary).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const SIGCONT: i32 = 18;
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-const SIGCONT: i32 = 19;
-
-/// Whether a SIGTSTP would stop us: a job-control shell started us. The kernel drops SIGTSTP
-/// for an orphaned process group (e.g. started straight by tmux or `setsid`), and then no
-/// SIGCONT would ever come. On Linux, from /proc: our parent is in our session but not in our
-/// process group. Elsewhere assumed.
-fn can_suspend() -> bool {
-    #[cfg(target_os = "linux")]
-    {
-        // The fields after "(comm)": state ppid pgrp session.
-        fn stat(pid: &str) -> Option<(String, u32, u32, u32)> {
-            let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let rest = &text[text.rfind(')')? + 1..];
-            let f: Vec<&str> = rest.split_whitespace().collect();
-            Some((
-                f.first()?.to_string(),
-                f.get(1)?.parse().ok()?,
-                f.get(2)?.parse().ok()?,
-                f.get(3)?.parse().ok()?,
-            ))
-        }
-        let Some((_, ppid, pgrp, session)) = stat("self") else {
-            return true;
-        };
-        match stat(&ppid.to_string()) {
-            Some((_, _, ppgrp, psession)) => ppgrp != pgrp && psession == session,
-            None => false,
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        true
-    }
-}
-
-/// Ctrl-Z: restores the terminal as quitting does, stops the process with SIGTSTP (sent by
-/// `kill -TSTP <pid>`: std cannot raise a signal and libc is not a dependency), waits for
-/// SIGCONT (`fg`), then takes the terminal over again. The caller redraws everything.
-/// `Ok(false)`: not suspended (no job control).
-async fn suspend(sigcont: &mut tokio::signal::unix::Signal) -> anyhow::Result<bool> {
-    if !can_suspend() {
-        return Ok(false);
-    }
-    // A SIGCONT that came while running must not end the suspend at once.
-    while let Some(Some(())) = futures_util::FutureExt::now_or_never(sigcont.recv()) {}
-    restore();
-    let status = std::process::Command::new("kill")
-        .args(["-TSTP", &std::process::id().to_string()])
-        .status();
-    match status {
-        Ok(s) if s.success() => {
-            // The stop is asynchronous; SIGCONT comes at `fg` (or `bg`, or `kill -CONT`).
-            sigcont.recv().await;
-        }
-        _ => {}
-    }
-    take_over()?;
-    Ok(status.is_ok_and(|s| s.success()))
-}
-
-impl Drop for TerminalGuard {
-    fn drop(&mut self) {
-        restore();
-    }
 }
 
 /// The reply to a command, as a toast: (text, is an error).
@@ -340,7 +226,7 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
     let mut sigterm = signal(SignalKind::terminate())?;
     let mut sighup = signal(SignalKind::hangup())?;
     // Listened to before any Ctrl-Z, so that the SIGCONT of `fg` is never missed.
-    let mut sigcont = signal(SignalKind::from_raw(SIGCONT))?;
+    let mut sigcont = signal(SignalKind::from_raw(term::SIGCONT))?;
     let (data_tx, mut data_rx) = mpsc::channel::<(Request, Data)>(2);
     // Replies to commands, already worded as toasts: (text, is an error).
     let (reply_tx, mut reply_rx) = mpsc::channel::<(String, bool)>(64);
@@ -397,79 +283,20 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
             Instant::now() + Duration::from_secs(3600)
         };
 
+        // What the input (or a read that came back) asks for, carried out below.
+        let mut actions: Vec<Action> = Vec::new();
         tokio::select! {
             ev = keys.next() => match ev {
                 Some(Ok(TermEvent::Key(key))) => {
                     dirty = true;
-                    for action in app.handle_key(key) {
-                        match action {
-                            Action::Quit => return Ok(()),
-                            Action::Suspend => {
-                                if suspend(&mut sigcont).await? {
-                                    // The screen is blank and may have changed size: draw
-                                    // all of it, on fresh data.
-                                    let size = terminal.size()?;
-                                    app.resize(size.width, size.height);
-                                    terminal.autoresize()?;
-                                    terminal.clear()?;
-                                    refresh_at = Some(Instant::now());
-                                } else {
-                                    app.set_toast(
-                                        "Ctrl-Z: no job control here (not started from a shell)",
-                                        true,
-                                    );
-                                }
-                            }
-                            Action::Refresh | Action::OpenDetail(_) => {
-                                refresh_at = Some(Instant::now());
-                            }
-                            Action::Submit(command) => {
-                                let client = client.clone();
-                                let tx = reply_tx.clone();
-                                tokio::spawn(async move {
-                                    let reply = client.submit(command).await;
-                                    let _ = tx.send(describe_reply(&reply)).await;
-                                });
-                                app.set_toast("working…", false);
-                            }
-                            Action::SubmitBatch { commands, verb } => {
-                                let client = client.clone();
-                                let tx = reply_tx.clone();
-                                let n = commands.len();
-                                tokio::spawn(async move {
-                                    let mut replies = Vec::with_capacity(commands.len());
-                                    for c in commands {
-                                        replies.push(client.submit(c).await);
-                                    }
-                                    let _ = tx.send(summarize(verb, &replies)).await;
-                                });
-                                app.set_toast(format!("working on {n} orders…"), false);
-                            }
-                            Action::LoadReroute(id) => {
-                                let client = client.clone();
-                                let tx = picker_tx.clone();
-                                tokio::task::spawn_blocking(move || {
-                                    let options = data::reroute_options(&client, id);
-                                    let _ = tx.blocking_send((id, options));
-                                });
-                            }
-                            Action::ControlChannel { id, control } => {
-                                let client = client.clone();
-                                let tx = reply_tx.clone();
-                                tokio::task::spawn_blocking(move || {
-                                    let reply = client.control_channel(&id, control);
-                                    let toast = app::describe_control(&id, control, &reply);
-                                    let _ = tx.blocking_send(toast);
-                                });
-                            }
-                            Action::Copy(text) => {
-                                let tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
-                                let mut out = io::stdout();
-                                let _ = out.write_all(osc52(&text, tmux).as_bytes());
-                                let _ = out.flush();
-                            }
-                        }
-                    }
+                    actions = app.handle_key(key);
+                }
+                Some(Ok(TermEvent::Mouse(mouse))) => {
+                    // Hit-tested on the layout of the screen as drawn (same `app`, `data`).
+                    let area = ratatui::layout::Rect::new(0, 0, app.width, app.height);
+                    let layout = ui::screen_layout(area, app, &data);
+                    actions = app.handle_mouse(mouse, &layout, std::time::Instant::now());
+                    dirty = true;
                 }
                 Some(Ok(TermEvent::Resize(w, h))) => {
                     app.resize(w, h);
@@ -494,9 +321,9 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
             },
             Some((req, d)) = data_rx.recv() => {
                 in_flight = false;
-                if req.pane == app.pane {
-                    app.sync(&d);
-                }
+                // A read of a view that has moved on since is drawn but not acted on; an
+                // Enter that waited for this view's rows opens its order now.
+                actions = app.arrived(&req, &d);
                 data = d;
                 // The view moved while reading: read it again.
                 if req != app.request() && refresh_at.is_none() {
@@ -527,6 +354,76 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
             _ = sigterm.recv() => return Ok(()),
             _ = sighup.recv() => return Ok(()),
         }
+
+        for action in actions {
+            match action {
+                Action::Quit => return Ok(()),
+                Action::Suspend => {
+                    if term::suspend(&mut sigcont).await? {
+                        // The screen is blank and may have changed size: draw all of it, on
+                        // fresh data.
+                        let size = terminal.size()?;
+                        app.resize(size.width, size.height);
+                        terminal.autoresize()?;
+                        terminal.clear()?;
+                        refresh_at = Some(Instant::now());
+                    } else {
+                        app.set_toast(
+                            "Ctrl-Z: no job control here (not started from a shell)",
+                            true,
+                        );
+                    }
+                }
+                Action::Refresh | Action::OpenDetail(_) => {
+                    refresh_at = Some(Instant::now());
+                }
+                Action::Submit(command) => {
+                    let client = client.clone();
+                    let tx = reply_tx.clone();
+                    tokio::spawn(async move {
+                        let reply = client.submit(command).await;
+                        let _ = tx.send(describe_reply(&reply)).await;
+                    });
+                    app.set_toast("working…", false);
+                }
+                Action::SubmitBatch { commands, verb } => {
+                    let client = client.clone();
+                    let tx = reply_tx.clone();
+                    let n = commands.len();
+                    tokio::spawn(async move {
+                        let mut replies = Vec::with_capacity(commands.len());
+                        for c in commands {
+                            replies.push(client.submit(c).await);
+                        }
+                        let _ = tx.send(summarize(verb, &replies)).await;
+                    });
+                    app.set_toast(format!("working on {n} orders…"), false);
+                }
+                Action::LoadReroute(id) => {
+                    let client = client.clone();
+                    let tx = picker_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let options = data::reroute_options(&client, id);
+                        let _ = tx.blocking_send((id, options));
+                    });
+                }
+                Action::ControlChannel { id, control } => {
+                    let client = client.clone();
+                    let tx = reply_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let reply = client.control_channel(&id, control);
+                        let toast = app::describe_control(&id, control, &reply);
+                        let _ = tx.blocking_send(toast);
+                    });
+                }
+                Action::Copy(text) => {
+                    let tmux = std::env::var_os("TMUX").is_some_and(|v| !v.is_empty());
+                    let mut out = io::stdout();
+                    let _ = out.write_all(osc52(&text, tmux).as_bytes());
+                    let _ = out.flush();
+                }
+            }
+        }
     }
 }
 
@@ -545,5 +442,7 @@ fn draw(terminal: &mut Term, app: &App, data: &Data) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod mouse_tests;
 #[cfg(test)]
 mod tests;

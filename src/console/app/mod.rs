@@ -13,6 +13,7 @@ mod command_line;
 mod dialogs;
 mod keymap;
 mod marks;
+mod mouse;
 mod normal;
 
 use std::collections::BTreeSet;
@@ -31,6 +32,7 @@ pub use channels::{control_verb, describe_control};
 pub use command_line::{complete, COMMANDS};
 pub use dialogs::{AdjustForm, Confirm, Picker, ShipForm};
 pub use keymap::{default_keymap, help_lines, keymap_with, parse_key, Binding, Cmd};
+pub use mouse::{Click, DOUBLE_CLICK, WHEEL_ROWS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -222,6 +224,8 @@ pub struct App {
     /// Bumped at each new toast, so the loop can time it out.
     pub toast_seq: u64,
     pub keymap: Vec<Binding>,
+    /// The last click on a list row (a second one soon on the same row opens it).
+    pub last_click: Option<Click>,
     /// Rows a list shows (the body less its column header).
     pub page: usize,
     pub width: u16,
@@ -257,6 +261,7 @@ impl App {
             toast: None,
             toast_seq: 0,
             keymap: default_keymap(),
+            last_click: None,
             page: 18,
             width: 80,
             height: 24,
@@ -349,6 +354,15 @@ impl App {
         if l.selected > last && !l.more {
             l.selected = last;
         }
+    }
+
+    /// A read came back (the event loop's side of [`App::sync`]): the lists learn what it
+    /// says when it is of the pane on screen. Returns what to do next.
+    pub fn arrived(&mut self, req: &Request, data: &Data) -> Vec<Action> {
+        if req.pane == self.pane {
+            self.sync(data);
+        }
+        vec![]
     }
 
     /// The order the row actions apply to: the open detail, else the selected row of Orders.

@@ -171,12 +171,12 @@ impl App {
         vec![]
     }
 
-    fn move_by(&mut self, delta: i64) -> Vec<Action> {
+    pub(super) fn move_by(&mut self, delta: i64) -> Vec<Action> {
         let sel = self.list().selected as i64 + delta;
         self.move_to(sel.max(0) as usize)
     }
 
-    fn move_to(&mut self, row: usize) -> Vec<Action> {
+    pub(super) fn move_to(&mut self, row: usize) -> Vec<Action> {
         let page = self.page.max(1);
         let l = self.list_mut();
         let row = row.min(l.last());

@@ -1,0 +1,139 @@
+//! The mouse (only when `[console] mouse` or `--mouse` turned capture on): the wheel scrolls
+//! the list under the pointer, or the detail; a click selects a row; a click on a pane's tab
+//! switches to it; a double-click opens the row (the detail, or a queue's orders). Where
+//! things are comes from [`ScreenLayout`], the same numbers the drawing used.
+
+use std::time::{Duration, Instant};
+
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+use super::{Action, App, Cmd, Mode, Pane};
+use crate::console::ui::layout::{contains, ScreenLayout};
+
+/// Two clicks on the same row within this long are a double-click (terminals report single
+/// clicks only).
+pub const DOUBLE_CLICK: Duration = Duration::from_millis(400);
+
+/// Rows a wheel notch scrolls a long list.
+pub const WHEEL_ROWS: usize = 3;
+
+/// The last click on a list row, to tell a double-click.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Click {
+    pub at: Instant,
+    pub pane: Pane,
+    pub row: usize,
+}
+
+impl App {
+    /// One mouse event on the screen laid out as `layout`, at `now` (passed in, so tests can
+    /// tell a double-click from two clicks without waiting).
+    pub fn handle_mouse(
+        &mut self,
+        ev: MouseEvent,
+        layout: &ScreenLayout,
+        now: Instant,
+    ) -> Vec<Action> {
+        let (x, y) = (ev.column, ev.row);
+        match self.mode {
+            Mode::Normal | Mode::Detail => {}
+            // A click closes the help, as any key does.
+            Mode::Help => {
+                if matches!(ev.kind, MouseEventKind::Down(_)) {
+                    self.mode = Mode::Normal;
+                }
+                return vec![];
+            }
+            // Dialogs and the input lines take keys only.
+            _ => return vec![],
+        }
+        match ev.kind {
+            MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+                let down = matches!(ev.kind, MouseEventKind::ScrollDown);
+                if layout.detail {
+                    if contains(layout.body, x, y) {
+                        let d = WHEEL_ROWS as u16;
+                        self.detail_scroll = if down {
+                            self.detail_scroll.saturating_add(d)
+                        } else {
+                            self.detail_scroll.saturating_sub(d)
+                        };
+                    }
+                    return vec![];
+                }
+                match layout.list {
+                    Some(list) if list.pane == self.pane && contains(list.area, x, y) => {
+                        self.scroll(down)
+                    }
+                    _ => vec![],
+                }
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                if let Some((pane, _)) = layout.tab_at.iter().find(|(_, r)| contains(*r, x, y)) {
+                    self.last_click = None;
+                    if *pane == self.pane && !layout.detail {
+                        return vec![];
+                    }
+                    return self.run(Cmd::Pane(pane.index()));
+                }
+                if layout.detail {
+                    return vec![];
+                }
+                let Some(list) = layout.list.filter(|l| l.pane == self.pane) else {
+                    return vec![];
+                };
+                if !contains(list.area, x, y) {
+                    return vec![];
+                }
+                let Some(row) = list.row_at(y) else {
+                    return vec![];
+                };
+                let double = self.last_click.is_some_and(|c| {
+                    c.pane == self.pane && c.row == row && now.duration_since(c.at) <= DOUBLE_CLICK
+                });
+                let mut actions = self.move_to(row);
+                if double {
+                    self.last_click = None;
+                    actions.extend(self.run(Cmd::Open));
+                } else {
+                    self.last_click = Some(Click {
+                        at: now,
+                        pane: self.pane,
+                        row,
+                    });
+                }
+                actions
+            }
+            _ => vec![],
+        }
+    }
+
+    /// A wheel notch on the pane's list. The short lists (queues, channels) move the selection
+    /// a row; the long ones scroll their window [`WHEEL_ROWS`] rows, the selection kept in it.
+    fn scroll(&mut self, down: bool) -> Vec<Action> {
+        if matches!(self.pane, Pane::Queues | Pane::Channels) {
+            return self.move_by(if down { 1 } else { -1 });
+        }
+        let page = self.page.max(1);
+        let l = self.list_mut();
+        // The last first row that still fills the window (when the length is known), or the
+        // row after those read (when more are known to exist).
+        let max_top = match l.total {
+            Some(t) => t.saturating_sub(page),
+            None if l.more => l.known,
+            None => l.known.saturating_sub(page),
+        };
+        let old = l.top;
+        l.top = if down {
+            (l.top + WHEEL_ROWS).min(max_top.max(l.top))
+        } else {
+            l.top.saturating_sub(WHEEL_ROWS)
+        };
+        l.selected = l.selected.clamp(l.top, l.top + page - 1);
+        if l.top != old {
+            vec![Action::Refresh]
+        } else {
+            vec![]
+        }
+    }
+}
