@@ -22,9 +22,11 @@
 //! (everything after it shifts by one); the poller's overlap and its periodic wider sweep cover
 //! that (edge case 11).
 
+use std::sync::atomic::AtomicU8;
+
 use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, ACCEPT, LINK};
-use reqwest::Url;
+use reqwest::{StatusCode, Url};
 
 use super::map;
 use super::stock::SkuCache;
@@ -52,6 +54,32 @@ pub struct WooChannel {
     http: reqwest::Client,
     /// SKU → product or variation id, as the shop last answered (see [`super::stock`]).
     pub(super) skus: SkuCache,
+    /// `shipment_tracking`: report shipments through the Shipment Tracking extension too.
+    pub(super) shipment_tracking: bool,
+    /// The extension's REST version that answered last (0: not asked yet), see
+    /// [`super::tracking`].
+    pub(super) tracking_version: AtomicU8,
+}
+
+/// An answer as it came: status, headers, the length announced and the body.
+pub(super) struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub expected_len: Option<u64>,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The body of a JSON success, else the classified error ([`http::classify`]).
+    pub fn classify(self, what: &str) -> Result<Vec<u8>, ChannelError> {
+        http::classify(
+            what,
+            self.status,
+            &self.headers,
+            self.expected_len,
+            self.body,
+        )
+    }
 }
 
 impl std::fmt::Debug for WooChannel {
@@ -62,6 +90,7 @@ impl std::fmt::Debug for WooChannel {
             .field("consumer_key", &self.consumer_key)
             .field("consumer_secret", &self.consumer_secret)
             .field("page_size", &self.page_size)
+            .field("shipment_tracking", &self.shipment_tracking)
             .finish()
     }
 }
@@ -74,6 +103,7 @@ impl WooChannel {
         let ChannelSettings::Woocommerce {
             consumer_key_env,
             consumer_secret_env,
+            shipment_tracking,
             ..
         } = &config.settings
         else {
@@ -104,6 +134,8 @@ impl WooChannel {
             ctx: MapContext::from(config),
             http: http::client(),
             skus: SkuCache::default(),
+            shipment_tracking: *shipment_tracking,
+            tracking_version: AtomicU8::new(0),
         })
     }
 
@@ -125,9 +157,24 @@ impl WooChannel {
 
     /// `wp-json/wc/v3/<path>` under the site root.
     pub(super) fn api_url(&self, path: &str) -> Url {
+        self.site_url(&format!("wp-json/wc/v3/{}", path.trim_start_matches('/')))
+    }
+
+    /// `path` (relative) under the site root.
+    pub(super) fn site_url(&self, path: &str) -> Url {
         self.base
-            .join(&format!("wp-json/wc/v3/{}", path.trim_start_matches('/')))
+            .join(path.trim_start_matches('/'))
             .expect("a relative API path joins the site root")
+    }
+
+    /// The site, as messages name it (`https://shop.example.com`).
+    pub fn site(&self) -> String {
+        self.base.as_str().trim_end_matches('/').to_string()
+    }
+
+    /// Whether shipments also go through the Shipment Tracking extension.
+    pub fn uses_shipment_tracking(&self) -> bool {
+        self.shipment_tracking
     }
 
     /// One authorized request of a push (JSON body when given, `X-Ordo-Intent-At` always),
@@ -139,6 +186,21 @@ impl WooChannel {
         body: Option<&serde_json::Value>,
         intent_at_ms: i64,
     ) -> Result<(HeaderMap, Vec<u8>), ChannelError> {
+        let what = http::describe(&self.id, method.as_str(), &url);
+        let answer = self.send(method, url, body, intent_at_ms).await?;
+        let headers = answer.headers.clone();
+        answer.classify(&what).map(|body| (headers, body))
+    }
+
+    /// [`WooChannel::call`] without the classification, for a caller that reads a refusal
+    /// itself; `Err` only when no whole answer came (a retryable send or body failure).
+    pub(super) async fn send(
+        &self,
+        method: reqwest::Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        intent_at_ms: i64,
+    ) -> Result<Answer, ChannelError> {
         let what = http::describe(&self.id, method.as_str(), &url);
         let mut request = self
             .http
@@ -156,7 +218,24 @@ impl WooChannel {
             .send()
             .await
             .map_err(|e| http::send_error(&what, &e))?;
-        http::json_body(&what, response).await
+        let status = response.status();
+        let headers = response.headers().clone();
+        let expected_len = response.content_length();
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| ChannelError::Transient {
+                what: what.clone(),
+                // Without the URL: messages never carry more than the path.
+                detail: format!("the body broke off: {}", e.without_url()),
+            })?
+            .to_vec();
+        Ok(Answer {
+            status,
+            headers,
+            expected_len,
+            body,
+        })
     }
 
     /// A next-page URL, when it is on the shop's own origin.

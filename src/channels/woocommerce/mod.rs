@@ -5,7 +5,9 @@
 //! - [`client`]: [`WooChannel`], the poller's view of one shop (paging, auth, classification).
 //! - [`webhook`]: signature check, the creation ping, mapping a delivery.
 //! - [`stock`]: available-to-sell levels by SKU (SKU lookup and cache, batch updates).
-//! - [`fulfil`]: shipments as the `completed` status plus a customer note with the tracking.
+//! - [`fulfil`]: shipments as a customer note with the tracking, the Shipment Tracking
+//!   extension's item when the channel's `shipment_tracking` is on ([`tracking`]), and the
+//!   `completed` status once the whole order has shipped ([`shipped`]).
 //!
 //! Quarantined payloads are stored under the format [`FORMAT`] (one order's JSON, as listed or
 //! as delivered by a webhook) and mapped again by [`map_stored`].
@@ -13,14 +15,18 @@
 pub mod client;
 pub mod fulfil;
 pub mod map;
+pub mod shipped;
 pub mod stock;
 pub mod text;
+pub mod tracking;
 pub mod webhook;
 
 #[cfg(test)]
 mod push_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tracking_tests;
 
 use super::{MapContext, Mapped};
 use crate::model::ChannelOrder;

@@ -3,9 +3,12 @@
 //! and date filters, and the ways hosts in front of WooCommerce spoil answers (spec §2, §6;
 //! edge cases 6-8, 12, 13).
 //!
-//! - `orders`: `GET /orders` (and `/orders/<id>`), `PUT /orders/<id>`,
-//!   `GET`/`POST /orders/<id>/notes`.
+//! - `orders`: `GET /orders` (and `/orders/<id>`), `PUT /orders/<id>` (status, meta data).
+//! - `notes`: `GET`/`POST /orders/<id>/notes`.
 //! - `products`: `GET /products`, `POST /products/batch` (stock levels).
+//! - `tracking`: the Shipment Tracking extension (`/wp-json/wc-shipment-tracking/v3/...`), or
+//!   its absence ([`WooSimSettings::tracking_extension`]).
+//! - `meta`: each order's `meta_data`.
 //! - [`render`](mod@render): an order and a product in WooCommerce's JSON.
 //!
 //! What it imitates:
@@ -38,15 +41,23 @@
 //!   alternately a 202 SiteGround captcha and a 200 with a PHP `Warning:` before the JSON;
 //!   truncated → the JSON cut in half. Expired cursors do not apply: WooCommerce pages are
 //!   plain numbers.
-//! - `POST /_sim/faults` (a [`FaultPlan`]), `GET /_sim/stats` (requests, orders, faults, and the
-//!   shop's stock side under `stock`, a [`super::channel::SimStockStats`]), `POST /_sim/orders`
+//! - Any other path is 404 `rest_no_route`, as WordPress answers a route no plugin registered.
+//! - `POST /_sim/faults` (a [`FaultPlan`]), `GET /_sim/stats` (requests, orders, faults, the
+//!   shop's stock side under `stock`, a [`super::channel::SimStockStats`], and the requests the
+//!   Shipment Tracking paths received under `tracking_calls`), `GET /_sim/trackings` (which
+//!   versions of the extension answer, its calls by kind, and every order's tracking items as
+//!   the extension lists them), `POST /_sim/tracking_faults` (a [`FaultPlan`] for the
+//!   extension's create route alone), `POST /_sim/orders`
 //!   (an ordo [`ChannelOrder`], replacing the one with its external id; a *new* one is a sale:
 //!   the shop sells its lines from its stock and answers 409 without adding the order when it
 //!   shows too little, as a shop that does not sell out of stock would).
 
+mod meta;
+mod notes;
 mod orders;
 mod products;
 pub mod render;
+mod tracking;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -62,12 +73,25 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
-use super::channel::{Fault, FaultPlan, SimShop};
+use super::channel::{Fault, FaultPlan, Faults, SimShop};
 use super::{Catalog, Feed, Rng};
 use crate::model::{ChannelOrder, FinancialStatus};
 
 use render::secs;
 pub use render::{render, woo_id, woo_status};
+pub use tracking::{TrackingCalls, PROVIDERS as TRACKING_PROVIDERS};
+
+/// Whether the site runs the Shipment Tracking extension, and which REST versions it answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrackingExtension {
+    /// A current release: `wc-shipment-tracking/v1`, `v2` and `v3`.
+    #[default]
+    Installed,
+    /// An old release without `v3`.
+    LegacyV2,
+    /// Not installed: its paths are 404 `rest_no_route`.
+    Missing,
+}
 
 #[derive(Debug, Clone)]
 pub struct WooSimSettings {
@@ -84,6 +108,8 @@ pub struct WooSimSettings {
     /// SKUs the shop sells as simple products (the demo catalog's by default); the SKUs of the
     /// orders in the book are products too.
     pub skus: Vec<String>,
+    /// The Shipment Tracking extension: installed by default.
+    pub tracking_extension: TrackingExtension,
 }
 
 impl Default for WooSimSettings {
@@ -96,6 +122,7 @@ impl Default for WooSimSettings {
             retry_after_secs: 2,
             site_url: "https://sklep.example.pl".into(),
             skus: Catalog::demo().items.into_iter().map(|i| i.sku).collect(),
+            tracking_extension: TrackingExtension::Installed,
         }
     }
 }
@@ -107,9 +134,17 @@ struct Sim {
     /// Counts HTML-page faults, to alternate the captcha and the PHP warning.
     html_pages: Arc<AtomicU64>,
     /// Order notes by order id, oldest first.
-    notes: Arc<Mutex<HashMap<u64, Vec<orders::Note>>>>,
+    notes: Arc<Mutex<HashMap<u64, Vec<notes::Note>>>>,
     /// The last note id given.
     note_ids: Arc<AtomicU64>,
+    /// Every order's meta data (the Shipment Tracking extension's items among them).
+    meta: Arc<Mutex<meta::OrderMeta>>,
+    /// Requests to the Shipment Tracking paths, by kind.
+    tracking_calls: Arc<TrackingCalls>,
+    /// Tracking items made so far (part of each new item's id).
+    tracking_ids: Arc<AtomicU64>,
+    /// Faults of the extension's create route alone (`POST /_sim/tracking_faults`).
+    tracking_faults: Arc<Faults>,
 }
 
 /// The simulator's routes over `shop`.
@@ -120,7 +155,13 @@ pub fn router(shop: SimShop, settings: WooSimSettings) -> Router {
         html_pages: Arc::new(AtomicU64::new(0)),
         notes: Arc::new(Mutex::new(HashMap::new())),
         note_ids: Arc::new(AtomicU64::new(9_000)),
+        meta: Arc::new(Mutex::new(meta::OrderMeta::default())),
+        tracking_calls: Arc::new(TrackingCalls::default()),
+        tracking_ids: Arc::new(AtomicU64::new(0)),
+        tracking_faults: Arc::new(Faults::default()),
     };
+    const TRACKINGS: &str =
+        "/wp-json/wc-shipment-tracking/{version}/orders/{id}/shipment-trackings";
     Router::new()
         .route("/wp-json/wc/v3/orders", get(orders::list_orders))
         .route(
@@ -131,7 +172,7 @@ pub fn router(shop: SimShop, settings: WooSimSettings) -> Router {
         )
         .route(
             "/wp-json/wc/v3/orders/{id}/notes",
-            get(orders::list_notes).post(orders::create_note),
+            get(notes::list_notes).post(notes::create_note),
         )
         .route("/wp-json/wc/v3/products", get(products::list_products))
         .route(
@@ -140,9 +181,21 @@ pub fn router(shop: SimShop, settings: WooSimSettings) -> Router {
                 .put(products::batch)
                 .patch(products::batch),
         )
+        .route(TRACKINGS, get(tracking::list).post(tracking::create))
+        .route(
+            &format!("{TRACKINGS}/{{tracking_id}}"),
+            get(tracking::get_one).delete(tracking::delete_one),
+        )
+        .route(
+            "/wp-json/wc-shipment-tracking/{version}/shipment-trackings/providers",
+            get(tracking::providers),
+        )
         .route("/_sim/faults", post(set_faults).get(get_faults))
         .route("/_sim/stats", get(stats))
         .route("/_sim/orders", post(upsert_order))
+        .route("/_sim/trackings", get(trackings))
+        .route("/_sim/tracking_faults", post(set_tracking_faults))
+        .fallback(|| async { no_route() })
         .with_state(sim)
 }
 
@@ -226,6 +279,16 @@ fn woo_error(status: StatusCode, code: &str, message: &str, extra: Value) -> Res
         Json(json!({ "code": code, "message": message, "data": data })),
     )
         .into_response()
+}
+
+/// WordPress's answer to a route nobody registered (a plugin that is not installed).
+fn no_route() -> Response {
+    woo_error(
+        StatusCode::NOT_FOUND,
+        "rest_no_route",
+        "No route was found matching the URL and request method.",
+        Value::Null,
+    )
 }
 
 fn invalid_param(name: &str, why: &str) -> Response {
@@ -377,6 +440,28 @@ async fn stats(State(sim): State<Sim>) -> Json<Value> {
         "orders": sim.shop.book.len(),
         "faults": sim.shop.faults.plan(),
         "stock": sim.shop.stock.stats(),
+        "tracking_calls": sim.tracking_calls.total(),
+    }))
+}
+
+async fn set_tracking_faults(
+    State(sim): State<Sim>,
+    Json(plan): Json<FaultPlan>,
+) -> Json<FaultPlan> {
+    sim.tracking_faults.set(plan);
+    Json(sim.tracking_faults.plan())
+}
+
+async fn trackings(State(sim): State<Sim>) -> Json<Value> {
+    let versions = match sim.settings.tracking_extension {
+        TrackingExtension::Installed => json!(["v1", "v2", "v3"]),
+        TrackingExtension::LegacyV2 => json!(["v1", "v2"]),
+        TrackingExtension::Missing => json!([]),
+    };
+    Json(json!({
+        "versions": versions,
+        "calls": sim.tracking_calls.report(),
+        "orders": tracking::all_formatted(&sim),
     }))
 }
 

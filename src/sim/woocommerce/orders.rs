@@ -1,18 +1,13 @@
-//! Orders: the list and one order (reads), a status change (`PUT /orders/<id>`), and order
-//! notes (`GET`/`POST /orders/<id>/notes`).
+//! Orders: the list and one order (reads), and changes (`PUT /orders/<id>`).
 //!
+//! - Every order answer carries the order's `meta_data` (see `meta`).
 //! - `PUT /orders/<id>` with `{"status":"completed"}` (any of WooCommerce's statuses) sets the
-//!   book order's `woo:<status>` tag and its modification time (now, and always later than the
-//!   version before), as WooCommerce bumps `date_modified`; a change also adds WooCommerce's
-//!   system note "Order status changed from Processing to Completed.". An unknown status is 400
-//!   `rest_invalid_param`, an unknown order 400 `woocommerce_rest_shop_order_invalid_id`.
-//! - Notes answer in WooCommerce's shape (`id`, `author`, `date_created`, `date_created_gmt`,
-//!   `note`, `customer_note`), newest first; `POST` answers 201 with the note. A note that reads
-//!   `Shipped via <carrier>, tracking <number>` (what ordo's connector writes) is recorded as a
-//!   shipment of the order's lines ([`crate::sim::channel::SimStock::record_fulfillment`]), so
-//!   the shop's shipments are the tracking notes it was given.
-
-use std::sync::atomic::Ordering;
+//!   book order's `woo:<status>` tag; a change also adds WooCommerce's system note "Order status
+//!   changed from Processing to Completed.". `{"meta_data":[{"key":…,"value":…}]}` sets meta
+//!   data. Either change moves the order's modification time (now, and always later than the
+//!   version before), as WooCommerce bumps `date_modified` when it saves an order. An unknown
+//!   status is 400 `rest_invalid_param`, an unknown order 400
+//!   `woocommerce_rest_shop_order_invalid_id`.
 
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -20,14 +15,27 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::meta::MetaUpdate;
+use super::notes::add_note;
 use super::render::{render, woo_id, woo_status};
 use super::{
     authorized, fault_response, invalid_param, json_answer, param, refused, secs, take_fault,
     unauthorized, woo_error, Params, Sim,
 };
-use crate::sim::channel::{truncate, Fault, SimFulfillment, SimOrder};
+use crate::sim::channel::{truncate, Fault, SimOrder};
+
+/// An order as the shop answers it: its JSON with its meta data.
+pub(super) fn render_order(sim: &Sim, o: &SimOrder) -> Value {
+    let mut v = render(o, &sim.settings);
+    v["meta_data"] = sim
+        .meta
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .render(woo_id(o));
+    v
+}
 
 /// WooCommerce's order statuses (core's, without custom ones).
 const STATUSES: &[&str] = &[
@@ -41,16 +49,6 @@ const STATUSES: &[&str] = &[
     "trash",
     "checkout-draft",
 ];
-
-/// One order note as the shop keeps it.
-#[derive(Debug, Clone)]
-pub(super) struct Note {
-    id: u64,
-    author: String,
-    at: DateTime<Utc>,
-    note: String,
-    customer_note: bool,
-}
 
 /// when it is not a date.
 fn date_filter(
@@ -220,7 +218,7 @@ pub(super) async fn list_orders(
         .iter()
         .skip(skip)
         .take(per_page)
-        .map(|o| render(o, &sim.settings))
+        .map(|o| render_order(&sim, o))
         .collect();
     let mut text = serde_json::to_string(&body).expect("JSON values serialize");
     if fault == Some(Fault::Truncated) {
@@ -306,7 +304,7 @@ pub(super) async fn one_order(
         .find(|o| woo_id(o).to_string() == id)
         .cloned();
     match found {
-        Some(o) => Json(render(&o, &sim.settings)).into_response(),
+        Some(o) => Json(render_order(&sim, &o)).into_response(),
         None => woo_error(
             StatusCode::NOT_FOUND,
             "woocommerce_rest_shop_order_invalid_id",
@@ -316,7 +314,7 @@ pub(super) async fn one_order(
     }
 }
 
-fn invalid_order() -> Response {
+pub(super) fn invalid_order() -> Response {
     woo_error(
         StatusCode::BAD_REQUEST,
         "woocommerce_rest_shop_order_invalid_id",
@@ -325,7 +323,7 @@ fn invalid_order() -> Response {
     )
 }
 
-fn find(sim: &Sim, id: &str) -> Option<SimOrder> {
+pub(super) fn find(sim: &Sim, id: &str) -> Option<SimOrder> {
     sim.shop
         .book
         .lock()
@@ -348,6 +346,8 @@ fn status_label(status: &str) -> String {
 pub(super) struct OrderUpdate {
     #[serde(default)]
     status: Option<String>,
+    #[serde(default)]
+    meta_data: Vec<MetaUpdate>,
 }
 
 pub(super) async fn update_order(
@@ -379,20 +379,26 @@ pub(super) async fn update_order(
         return invalid_order();
     };
     let mut order = found.order.clone();
-    if let Some(status) = update.status.as_deref().map(str::trim) {
-        if !STATUSES.contains(&status) {
-            return invalid_param(
-                "status",
-                &format!("status is not one of {}.", STATUSES.join(", ")),
-            );
+    let status = update.status.as_deref().map(str::trim);
+    if status.is_some_and(|s| !STATUSES.contains(&s)) {
+        return invalid_param(
+            "status",
+            &format!("status is not one of {}.", STATUSES.join(", ")),
+        );
+    }
+    let mut changed = false;
+    {
+        let mut meta = sim.meta.lock().unwrap_or_else(|p| p.into_inner());
+        for entry in update.meta_data {
+            changed |= meta.apply(woo_id(&found), entry);
         }
+    }
+    if let Some(status) = status {
         let before = woo_status(&order).to_string();
         if before != status {
+            changed = true;
             order.tags.retain(|t| !t.starts_with("woo:"));
             order.tags.push(format!("woo:{status}"));
-            let now = secs(Utc::now());
-            order.updated_at = now.max(secs(order.updated_at) + Duration::seconds(1));
-            sim.shop.book.upsert(order.clone());
             add_note(
                 &sim,
                 woo_id(&found),
@@ -406,156 +412,14 @@ pub(super) async fn update_order(
             );
         }
     }
+    if changed {
+        let now = secs(Utc::now());
+        order.updated_at = now.max(secs(order.updated_at) + Duration::seconds(1));
+        sim.shop.book.upsert(order.clone());
+    }
     let saved = SimOrder {
         shop_id: found.shop_id,
         order,
     };
-    json_answer(StatusCode::OK, &render(&saved, &sim.settings), truncated)
-}
-
-fn add_note(sim: &Sim, order: u64, author: &str, text: &str, customer_note: bool) -> Note {
-    let note = Note {
-        id: sim.note_ids.fetch_add(1, Ordering::SeqCst) + 1,
-        author: author.to_string(),
-        at: secs(Utc::now()),
-        note: text.to_string(),
-        customer_note,
-    };
-    sim.notes
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .entry(order)
-        .or_default()
-        .push(note.clone());
-    note
-}
-
-fn render_note(sim: &Sim, order: u64, n: &Note) -> Value {
-    let zone = super::orders::offset(sim);
-    let base = format!("{}/wp-json/wc/v3/orders/{order}", sim.settings.site_url);
-    json!({
-        "id": n.id,
-        "author": n.author,
-        "date_created": n.at.with_timezone(&zone).format("%Y-%m-%dT%H:%M:%S").to_string(),
-        "date_created_gmt": n.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        "note": n.note,
-        "customer_note": n.customer_note,
-        "_links": {
-            "self": [{ "href": format!("{base}/notes/{}", n.id) }],
-            "collection": [{ "href": format!("{base}/notes") }],
-            "up": [{ "href": base }],
-        },
-    })
-}
-
-pub(super) async fn list_notes(
-    State(sim): State<Sim>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Query(params): Query<Params>,
-) -> Response {
-    let truncated = match take_fault(&sim).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if !authorized(&sim, &headers, &params) {
-        return unauthorized();
-    }
-    let Some(found) = find(&sim, &id) else {
-        return invalid_order();
-    };
-    let order = woo_id(&found);
-    let notes = sim
-        .notes
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&order)
-        .cloned()
-        .unwrap_or_default();
-    let wanted = param(&params, "type").unwrap_or("any");
-    let body: Vec<Value> = notes
-        .iter()
-        .rev()
-        .filter(|n| match wanted {
-            "customer" => n.customer_note,
-            "internal" => !n.customer_note,
-            _ => true,
-        })
-        .map(|n| render_note(&sim, order, n))
-        .collect();
-    json_answer(StatusCode::OK, &Value::Array(body), truncated)
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct NewNote {
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default)]
-    customer_note: bool,
-}
-
-/// Carrier and tracking number of a note that reads `Shipped via <carrier>, tracking <number>`.
-pub(super) fn shipment_of(note: &str) -> Option<(String, String)> {
-    let rest = note.trim().strip_prefix("Shipped via ")?;
-    let (carrier, tracking) = rest.rsplit_once(", tracking ")?;
-    let tracking = tracking.trim().trim_end_matches('.');
-    (!tracking.is_empty()).then(|| (carrier.trim().to_string(), tracking.to_string()))
-}
-
-pub(super) async fn create_note(
-    State(sim): State<Sim>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Query(params): Query<Params>,
-    body: axum::body::Bytes,
-) -> Response {
-    let truncated = match take_fault(&sim).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if !authorized(&sim, &headers, &params) {
-        return refused(
-            "woocommerce_rest_cannot_create",
-            "Sorry, you are not allowed to create resources.",
-        );
-    }
-    let Ok(new) = serde_json::from_slice::<NewNote>(&body) else {
-        return woo_error(
-            StatusCode::BAD_REQUEST,
-            "rest_invalid_json",
-            "Invalid JSON body passed.",
-            Value::Null,
-        );
-    };
-    let Some(text) = new.note.filter(|n| !n.trim().is_empty()) else {
-        return woo_error(
-            StatusCode::BAD_REQUEST,
-            "rest_missing_callback_param",
-            "Missing parameter(s): note",
-            json!({ "params": ["note"] }),
-        );
-    };
-    let Some(found) = find(&sim, &id) else {
-        return invalid_order();
-    };
-    let order = woo_id(&found);
-    let note = add_note(&sim, order, "system", &text, new.customer_note);
-    if let Some((carrier, tracking)) = shipment_of(&text) {
-        sim.shop.stock.record_fulfillment(SimFulfillment {
-            order_id: order.to_string(),
-            carrier,
-            tracking,
-            lines: found
-                .order
-                .lines
-                .iter()
-                .map(|l| (l.sku.clone(), l.quantity))
-                .collect(),
-        });
-    }
-    json_answer(
-        StatusCode::CREATED,
-        &render_note(&sim, order, &note),
-        truncated,
-    )
+    json_answer(StatusCode::OK, &render_order(&sim, &saved), truncated)
 }
