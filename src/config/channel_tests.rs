@@ -315,6 +315,16 @@ fn the_documented_examples_load() {
     assert_eq!(crate::inventory::available_to_sell(20, &tshirt), 13);
     assert_eq!(buffers.for_sku("TSHIRT-LTD-1").max, Some(5));
     assert_eq!(buffers.for_sku("MUG").safety, 1);
+    assert!(
+        matches!(
+            c.channels[1].settings,
+            ChannelSettings::Woocommerce {
+                shipment_tracking: true,
+                ..
+            }
+        ),
+        "{text}"
+    );
     assert!(c.channels.iter().any(|c| !c.enabled));
     assert_eq!(
         c.webhooks.map(|w| w.listen.to_string()).as_deref(),
