@@ -298,7 +298,7 @@ async fn wait_or_stop(wait: Duration, stop: &mut watch::Receiver<bool>) -> bool 
 }
 
 /// What an operator can ask of a running poller.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Control {
     Pause,
     Resume,

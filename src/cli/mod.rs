@@ -3,6 +3,7 @@
 
 mod actions;
 mod check;
+mod connect;
 mod console;
 mod ingest;
 mod logging;
@@ -92,7 +93,7 @@ pub enum Command {
     /// Send an order to a location by hand (its reservations elsewhere are returned).
     Reroute(route::RerouteArgs),
     /// The full-screen console on the store: live orders, stock, queues; keyboard triage.
-    Console(console::ConsoleArgs),
+    Console(connect::ConsoleCommand),
     /// A fresh demo store with a live order feed, and the console opened on it.
     Demo(console::DemoArgs),
     /// Poll every enabled channel to the end of its new orders, commit, exit.
@@ -151,6 +152,7 @@ pub fn run(cli: Cli) -> Result<()> {
         return console::demo(&cli, args);
     }
     let ctx = Context::load(&cli)?;
+    let cli_data = cli.data.clone();
     let _log = logging::init(&ctx.data_dir);
     tracing::info!(command = ?cli.command, data = %ctx.data_dir.display(), "start");
     match cli.command {
@@ -167,7 +169,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Route(args) => route::route(&ctx, args),
         Command::Rules(cmd) => route::rules(cmd),
         Command::Reroute(args) => route::reroute(&ctx, args),
-        Command::Console(args) => console::console(&ctx, args),
+        Command::Console(c) => match c.connect {
+            Some(socket) => connect::console(&cli_data, &ctx, c.console, &socket),
+            None => console::console(&ctx, c.console),
+        },
         Command::Sync(args) => sync::sync(&ctx, args),
         Command::Serve(args) => sync::serve(&ctx, args),
         Command::Sim(args) => sim::run(args),

@@ -1,5 +1,6 @@
 //! `ordo sync --once` and `ordo serve`: the channels' side of the engine from the command line.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -9,6 +10,7 @@ use crate::channels::{poller, pusher};
 use crate::engine::channels as services;
 use crate::engine::hub::ChannelsHub;
 use crate::engine::intake::LedgerIntake;
+use crate::engine::socket::{SocketError, SocketServer, SOCKET_NAME};
 
 use super::{user, Context};
 
@@ -23,7 +25,11 @@ pub struct SyncArgs {
 }
 
 #[derive(Args, Debug)]
-pub struct ServeArgs {}
+pub struct ServeArgs {
+    /// Where consoles connect (`ordo console --connect SOCKET`). Default: DATA/ordo.sock.
+    #[arg(long, env = "ORDO_SOCKET", value_name = "PATH")]
+    pub socket: Option<PathBuf>,
+}
 
 fn env(var: &str) -> Option<String> {
     std::env::var(var).ok()
@@ -156,30 +162,52 @@ pub fn sync(ctx: &Context, args: SyncArgs) -> Result<()> {
     Ok(())
 }
 
-pub fn serve(ctx: &Context, _args: ServeArgs) -> Result<()> {
+pub fn serve(ctx: &Context, args: ServeArgs) -> Result<()> {
     let engine = ctx.engine()?;
     let hub = Arc::new(ChannelsHub::new(&ctx.config.channels));
     let intake = Arc::new(LedgerIntake {
         ledger: engine.ledger(),
         store: engine.store().clone(),
     });
+    // Consoles see the channels this process runs.
+    let client = engine.client().with_channels(hub.clone());
+    let socket = args
+        .socket
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| ctx.data_dir.join(SOCKET_NAME));
     let rt = runtime()?;
     let result: Result<()> = rt.block_on(async {
-        let running = services::start(&ctx.config, &env, hub.clone(), intake).await?;
+        let consoles = SocketServer::start(&socket, client, &ctx.data_dir)
+            .await
+            .map_err(|e| match e {
+                // A path that cannot be used is the user's to fix; a running server is not.
+                SocketError::TooLong { .. } | SocketError::NotASocket(_) => user(e.to_string()),
+                other => other.into(),
+            })?;
+        let running = match services::start(&ctx.config, &env, hub.clone(), intake).await {
+            Ok(running) => running,
+            Err(e) => {
+                consoles.stop().await;
+                return Err(e.into());
+            }
+        };
         for (id, e) in &running.failed {
             eprintln!("{id}: not started: {e}");
         }
         let polled = hub.health().iter().filter(|h| h.enabled).count() - running.failed.len();
         eprintln!(
-            "ordo serve: store {}; polling {polled} channel(s){}; Ctrl-C or SIGTERM stops",
+            "ordo serve: store {}; polling {polled} channel(s){}; consoles: ordo console --connect {}; Ctrl-C or SIGTERM stops",
             ctx.data_dir.display(),
             running
                 .webhooks
                 .map(|a| format!("; webhooks on http://{a}/webhooks/<channel id>"))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            consoles.path().display(),
         );
         wait_for_signal().await;
         eprintln!("ordo serve: stopping");
+        // Consoles first: no command arrives while the rest stops.
+        consoles.stop().await;
         running.stop().await;
         Ok(())
     });

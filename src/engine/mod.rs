@@ -5,6 +5,7 @@
 pub mod channels;
 pub mod hub;
 pub mod intake;
+pub mod socket;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -17,7 +17,7 @@ use writer::{Committer, Writer};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::thread::JoinHandle;
 
 use thiserror::Error;
@@ -39,7 +39,7 @@ const INTAKE_CAPACITY: usize = 8192;
 
 /// Where a payload came from and what it looked like, so that a payload that cannot be mapped
 /// is kept raw (invariant 8).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Origin {
     /// A channel id, or `file:PATH:LINE`.
     pub source: String,
@@ -49,7 +49,7 @@ pub struct Origin {
     pub raw: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StockRow {
     pub sku: String,
     pub location: String,
@@ -58,7 +58,8 @@ pub struct StockRow {
     pub safety_stock: Option<i64>,
 }
 
-#[derive(Debug, Clone)]
+// Serde: commands travel to `ordo serve` over the console socket (src/client/wire.rs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum Command {
     /// One version of an order from a channel or a file.
     Ingest {
@@ -140,7 +141,7 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Outcome {
     Created {
         id: OrderId,
@@ -267,7 +268,7 @@ pub trait RulesSource: Send {
 }
 
 /// The live rules as the console's Rules pane shows them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RulesStatus {
     /// Rule names in order, with the decisions each made since the ledger started.
     pub rules: Vec<(String, u64)>,
