@@ -517,6 +517,32 @@ async fn screens() {
     insta::assert_snapshot!("confirm_adjust_stock_120x30", screen(&a, &d));
 }
 
+/// `[console.keys]` remaps show in the footer: `down = ["n", "down"]`, `hold = "H"`,
+/// `sort = "o"`, `copy = []` (no key: no hint); the sort and marks prefix say their keys too.
+#[tokio::test]
+async fn remapped_keys_screen() {
+    let f = fixture().await;
+    let c = &f.client;
+    let mut a = app(120, 30);
+    let remaps: Vec<(String, Vec<String>)> = [
+        ("down", vec!["n", "down"]),
+        ("hold", vec!["H"]),
+        ("sort", vec!["o"]),
+        ("copy", vec![]),
+    ]
+    .into_iter()
+    .map(|(n, k)| (n.to_string(), k.into_iter().map(String::from).collect()))
+    .collect();
+    a.keymap = ordo::console::app::keymap_with(&remaps);
+    load(c, &mut a);
+    press(&mut a, KeyCode::Char('n'));
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Char('o'));
+    let d = load(c, &mut a);
+    let text = screen(&a, &d);
+    insta::assert_snapshot!("orders_remapped_keys_120x30", text);
+}
+
 fn channel(id: &str, kind: ChannelKind) -> ChannelConfig {
     let env = |s: &str| format!("{}_{s}", id.to_uppercase().replace('-', "_"));
     ChannelConfig {

@@ -2,7 +2,7 @@
 //! `paused` flag as last read), `P` asks it to poll now; `:pause`, `:resume` and `:poll` do the
 //! same by name. The event loop sends the control off the UI thread and toasts the answer.
 
-use super::{Action, App, Mode, Pane};
+use super::{first_key, Action, App, Cmd, Mode, Pane};
 use crate::client::ChannelControl;
 
 impl App {
@@ -16,13 +16,19 @@ impl App {
 
     /// `p` / `P`: a control for the selected channel, or a hint when there is none.
     pub(super) fn channel_key(&mut self, toggle: bool) -> Vec<Action> {
-        let key = if toggle {
-            "p pauses / resumes"
-        } else {
-            "P polls"
-        };
         if matches!(self.mode, Mode::Detail) || self.pane != Pane::Channels {
-            self.set_toast(format!("{key} a channel: go to 4 Channels"), true);
+            // The keys as the keymap has them (`[console.keys]`).
+            let (cmd, does) = if toggle {
+                (Cmd::PauseChannel, "pauses / resumes")
+            } else {
+                (Cmd::PollChannel, "polls")
+            };
+            let key = first_key(&self.keymap, cmd).unwrap_or("");
+            let go = match first_key(&self.keymap, Cmd::Pane(Pane::Channels.index())) {
+                Some(k) => format!("go to {k} Channels"),
+                None => "go to the Channels pane".to_string(),
+            };
+            self.set_toast(format!("{key} {does} a channel: {go}"), true);
             return vec![];
         }
         let Some((id, paused)) = self.selected_channel() else {

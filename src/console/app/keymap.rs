@@ -334,6 +334,15 @@ pub fn help_lines(keymap: &[Binding]) -> Vec<(String, &'static str)> {
     out
 }
 
+/// The label of the first key bound to `cmd` ("j", "Enter", "Ctrl-d"); `None` when the
+/// keymap leaves the command without a key. Hints and toasts name keys with it.
+pub fn first_key(keymap: &[Binding], cmd: Cmd) -> Option<&str> {
+    keymap
+        .iter()
+        .find(|b| b.cmd == cmd)
+        .map(|b| b.label.as_str())
+}
+
 pub(super) fn mods_match(bound: KeyModifiers, got: KeyModifiers) -> bool {
     // Terminals differ on whether an upper-case letter carries SHIFT: ignore SHIFT.
     bound.difference(KeyModifiers::SHIFT) == got.difference(KeyModifiers::SHIFT)

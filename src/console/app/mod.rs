@@ -31,7 +31,7 @@ use keymap::mods_match;
 pub use channels::{control_verb, describe_control};
 pub use command_line::{complete, COMMANDS};
 pub use dialogs::{AdjustForm, Confirm, Picker, ShipForm};
-pub use keymap::{default_keymap, help_lines, keymap_with, parse_key, Binding, Cmd};
+pub use keymap::{default_keymap, first_key, help_lines, keymap_with, parse_key, Binding, Cmd};
 pub use mouse::{Click, DOUBLE_CLICK, WHEEL_ROWS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -158,7 +158,8 @@ impl App {
             },
             Cmd::Sort => {
                 if in_detail || self.pane != Pane::Orders {
-                    self.set_toast("S sorts the Orders pane", true);
+                    let key = super::first_key(&self.keymap, Cmd::Sort).unwrap_or("sort");
+                    self.set_toast(format!("{key} sorts the Orders pane"), true);
                 } else {
                     self.sort = self.sort.next();
                     return vec![Action::Refresh];

@@ -3,6 +3,7 @@
 
 mod channels;
 mod detail;
+mod footer;
 pub mod layout;
 mod panes;
 
@@ -13,7 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::app::{help_lines, AdjustForm, App, Mode, Pane, Picker, ShipForm, Sort};
+use super::app::{help_lines, AdjustForm, App, Mode, Pane, Picker, ShipForm};
 use super::data::Data;
 use crate::model::OrderStatus;
 
@@ -289,57 +290,9 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-fn context_keys(app: &App) -> String {
-    let keys = base_keys(app);
-    if matches!(app.mode, Mode::Normal) && app.pane == Pane::Orders {
-        let mut pre = String::new();
-        if app.sort != Sort::Index {
-            pre.push_str(&format!("sort: {} (S) · ", app.sort.label()));
-        }
-        if !app.marks.is_empty() {
-            pre.push_str(&format!(
-                "{} marked: h/u/x act on all · Esc clears marks · ",
-                app.marks.len()
-            ));
-        }
-        return format!("{pre}{keys}");
-    }
-    keys.to_string()
-}
-
-fn base_keys(app: &App) -> &'static str {
-    match &app.mode {
-        Mode::Reroute => "j/k choose · Enter re-route there · Esc back",
-        Mode::Ship(_) => "type · Tab next field · Enter ship · Esc back",
-        Mode::Adjust(_) => "type the new on-hand count · Enter next (asks first) · Esc back",
-        Mode::Filter => "type to filter · status:held channel:web loc:wh-1 sku:TEE · Enter keep · Esc clear",
-        Mode::Command => "Tab complete · ↑↓ history · Enter run · Esc back",
-        Mode::Confirm(_) => "y confirm · Tab switch · Enter choose · Esc/n back",
-        Mode::Help => "any key closes help · q quit",
-        Mode::Detail => {
-            "j/k scroll · Esc back · ? help · h hold · u release · x cancel · r route · s ship · y copy · : command · q quit"
-        }
-        Mode::Normal => match app.pane {
-            Pane::Orders => {
-                "j/k move · Enter detail · ? help · Space mark · h hold · u release · x cancel · r route · s ship · y copy · S sort · / filter · : command · q quit"
-            }
-            Pane::Inventory => {
-                "j/k move · a adjust on hand · / filter orders · : command · 1-6 Tab panes · ? help · q quit"
-            }
-            Pane::Queues => {
-                "j/k queue · Enter list the queue · / filter · : command · 1-6 panes · ? help · q quit"
-            }
-            Pane::Channels => {
-                "j/k move · p pause/resume · P poll now · : command · 1-6 Tab panes · ? help · q quit"
-            }
-            _ => "j/k move · / filter orders · : command · 1-6 Tab panes · ? help · q quit",
-        },
-    }
-}
-
 fn draw_keys(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     let line = Line::from(Span::styled(
-        format!(" {}", context_keys(app)),
+        format!(" {}", footer::context_keys(app)),
         theme.fg(Color::DarkGray),
     ));
     frame.render_widget(Paragraph::new(line), area);

@@ -1,0 +1,269 @@
+//! The footer's hint line: the keys that work here and now, read from the keymap in effect
+//! (the same one `?` help lists), so that a key remapped in `[console.keys]` shows as remapped.
+//! Text inputs (filter, command line, ship and stock forms) take every printable key as text,
+//! so their few keys are fixed and their hints are fixed text.
+
+use crate::console::app::{first_key, App, Binding, Cmd, Mode, Pane, Sort};
+
+/// One hint: the keys of some commands and what they do, or fixed words.
+#[derive(Clone, Copy)]
+enum Hint {
+    /// The first key of each command, joined by "/" ("j/k move"); left out when none has a key.
+    Keys(&'static [Cmd], &'static str),
+    /// The pane keys ("1-6"), and Tab when `tab`, then "panes".
+    Panes {
+        tab: bool,
+    },
+    Text(&'static str),
+}
+
+use Hint::{Keys, Panes, Text};
+
+const MOVE: &[Cmd] = &[Cmd::Down, Cmd::Up];
+const HELP: Hint = Keys(&[Cmd::Help], "help");
+const QUIT: Hint = Keys(&[Cmd::Quit], "quit");
+const COMMAND: Hint = Keys(&[Cmd::CommandLine], "command");
+
+fn hints(app: &App) -> Vec<Hint> {
+    match &app.mode {
+        Mode::Reroute => vec![
+            Keys(MOVE, "choose"),
+            Text("Enter re-route there"),
+            Text("Esc back"),
+        ],
+        Mode::Ship(_) => vec![Text("type · Tab next field · Enter ship · Esc back")],
+        Mode::Adjust(_) => vec![Text(
+            "type the new on-hand count · Enter next (asks first) · Esc back",
+        )],
+        Mode::Filter => vec![Text(
+            "type to filter · status:held channel:web loc:wh-1 sku:TEE · Enter keep · Esc clear",
+        )],
+        Mode::Command => vec![Text("Tab complete · ↑↓ history · Enter run · Esc back")],
+        Mode::Confirm(_) => vec![Text("y confirm · Tab switch · Enter choose · Esc/n back")],
+        Mode::Help => vec![Text("any key closes help"), QUIT],
+        Mode::Detail => vec![
+            Keys(MOVE, "scroll"),
+            Keys(&[Cmd::Back], "back"),
+            HELP,
+            Keys(&[Cmd::Hold], "hold"),
+            Keys(&[Cmd::Release], "release"),
+            Keys(&[Cmd::Cancel], "cancel"),
+            Keys(&[Cmd::Reroute], "route"),
+            Keys(&[Cmd::Ship], "ship"),
+            Keys(&[Cmd::Copy], "copy"),
+            COMMAND,
+            QUIT,
+        ],
+        Mode::Normal => match app.pane {
+            Pane::Orders => vec![
+                Keys(MOVE, "move"),
+                Keys(&[Cmd::Open], "detail"),
+                HELP,
+                Keys(&[Cmd::Mark], "mark"),
+                Keys(&[Cmd::Hold], "hold"),
+                Keys(&[Cmd::Release], "release"),
+                Keys(&[Cmd::Cancel], "cancel"),
+                Keys(&[Cmd::Reroute], "route"),
+                Keys(&[Cmd::Ship], "ship"),
+                Keys(&[Cmd::Copy], "copy"),
+                Keys(&[Cmd::Sort], "sort"),
+                Keys(&[Cmd::Filter], "filter"),
+                COMMAND,
+                QUIT,
+            ],
+            Pane::Inventory => vec![
+                Keys(MOVE, "move"),
+                Keys(&[Cmd::Adjust], "adjust on hand"),
+                Keys(&[Cmd::Filter], "filter orders"),
+                COMMAND,
+                Panes { tab: true },
+                HELP,
+                QUIT,
+            ],
+            Pane::Queues => vec![
+                Keys(MOVE, "queue"),
+                Keys(&[Cmd::Open], "list the queue"),
+                Keys(&[Cmd::Filter], "filter"),
+                COMMAND,
+                Panes { tab: false },
+                HELP,
+                QUIT,
+            ],
+            Pane::Channels => vec![
+                Keys(MOVE, "move"),
+                Keys(&[Cmd::PauseChannel], "pause/resume"),
+                Keys(&[Cmd::PollChannel], "poll now"),
+                COMMAND,
+                Panes { tab: true },
+                HELP,
+                QUIT,
+            ],
+            Pane::Rules | Pane::Events => vec![
+                Keys(MOVE, "move"),
+                Keys(&[Cmd::Filter], "filter orders"),
+                COMMAND,
+                Panes { tab: true },
+                HELP,
+                QUIT,
+            ],
+        },
+    }
+}
+
+/// The pane keys as a hint reads them: "1-6" (first and last when every pane has a key),
+/// else the keys there are, joined by "/".
+fn pane_keys(keymap: &[Binding]) -> Option<String> {
+    let keys: Vec<Option<&str>> = (0..Pane::ALL.len())
+        .map(|i| first_key(keymap, Cmd::Pane(i)))
+        .collect();
+    match (keys.first(), keys.last()) {
+        (Some(Some(first)), Some(Some(last))) if keys.iter().all(Option::is_some) => {
+            Some(format!("{first}-{last}"))
+        }
+        _ => {
+            let some: Vec<&str> = keys.into_iter().flatten().collect();
+            (!some.is_empty()).then(|| some.join("/"))
+        }
+    }
+}
+
+fn hint_text(app: &App, h: Hint) -> Option<String> {
+    match h {
+        Text(t) => Some(t.to_string()),
+        Keys(cmds, what) => {
+            let keys: Vec<&str> = cmds
+                .iter()
+                .filter_map(|c| first_key(&app.keymap, *c))
+                .collect();
+            (!keys.is_empty()).then(|| format!("{} {what}", keys.join("/")))
+        }
+        Panes { tab } => {
+            let mut keys: Vec<String> = pane_keys(&app.keymap).into_iter().collect();
+            if tab {
+                keys.extend(first_key(&app.keymap, Cmd::NextPane).map(str::to_string));
+            }
+            (!keys.is_empty()).then(|| format!("{} panes", keys.join(" ")))
+        }
+    }
+}
+
+/// The hint line for where the operator is: the sort and the marks first (Orders), then the
+/// keys, "·"-separated.
+pub fn context_keys(app: &App) -> String {
+    let keys: Vec<String> = hints(app)
+        .into_iter()
+        .filter_map(|h| hint_text(app, h))
+        .collect();
+    let keys = keys.join(" · ");
+    if !(matches!(app.mode, Mode::Normal) && app.pane == Pane::Orders) {
+        return keys;
+    }
+    let mut pre = String::new();
+    if app.sort != Sort::Index {
+        let sort = first_key(&app.keymap, Cmd::Sort)
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default();
+        pre.push_str(&format!("sort: {}{sort} · ", app.sort.label()));
+    }
+    if !app.marks.is_empty() {
+        let acts: Vec<&str> = [Cmd::Hold, Cmd::Release, Cmd::Cancel]
+            .iter()
+            .filter_map(|c| first_key(&app.keymap, *c))
+            .collect();
+        pre.push_str(&format!("{} marked: ", app.marks.len()));
+        if !acts.is_empty() {
+            pre.push_str(&format!("{} act on all · ", acts.join("/")));
+        }
+        if let Some(back) = first_key(&app.keymap, Cmd::Back) {
+            pre.push_str(&format!("{back} clears marks · "));
+        }
+    }
+    format!("{pre}{keys}")
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::context_keys;
+    use crate::console::app::{keymap_with, App, Pane};
+
+    fn app(remaps: &[(&str, &[&str])]) -> App {
+        let mut a = App::new("t", "ana", true);
+        let remaps: Vec<(String, Vec<String>)> = remaps
+            .iter()
+            .map(|(n, k)| (n.to_string(), k.iter().map(|k| k.to_string()).collect()))
+            .collect();
+        a.keymap = keymap_with(&remaps);
+        a
+    }
+
+    fn press(a: &mut App, c: KeyCode) {
+        a.handle_key(KeyEvent::new(c, KeyModifiers::NONE));
+    }
+
+    #[test]
+    fn the_default_keymap_gives_the_hints_operators_know() {
+        let mut a = app(&[]);
+        assert_eq!(
+            context_keys(&a),
+            "j/k move · Enter detail · ? help · Space mark · h hold · u release · x cancel · r route · s ship · y copy · S sort · / filter · : command · q quit"
+        );
+        for (pane, want) in [
+            (Pane::Inventory, "j/k move · a adjust on hand · / filter orders · : command · 1-6 Tab panes · ? help · q quit"),
+            (Pane::Queues, "j/k queue · Enter list the queue · / filter · : command · 1-6 panes · ? help · q quit"),
+            (Pane::Channels, "j/k move · p pause/resume · P poll now · : command · 1-6 Tab panes · ? help · q quit"),
+            (Pane::Events, "j/k move · / filter orders · : command · 1-6 Tab panes · ? help · q quit"),
+        ] {
+            a.pane = pane;
+            assert_eq!(context_keys(&a), want, "{pane:?}");
+        }
+    }
+
+    #[test]
+    fn remapped_keys_show_as_remapped_and_unbound_ones_not_at_all() {
+        let mut a = app(&[
+            ("down", &["n", "down"]),
+            ("hold", &["H"]),
+            ("copy", &[]),
+            ("pane_1", &["f1"]),
+            ("pane_2", &["f2"]),
+            ("pane_3", &["f3"]),
+            ("pane_4", &["f4"]),
+            ("pane_5", &["f5"]),
+            ("pane_6", &["f6"]),
+            ("next_pane", &["ctrl-n"]),
+            ("sort", &["o"]),
+            ("back", &["ctrl-b", "esc"]),
+        ]);
+        let orders = context_keys(&a);
+        assert!(orders.starts_with("n/k move · Enter detail"), "{orders}");
+        assert!(orders.contains(" · H hold · "), "{orders}");
+        assert!(!orders.contains("copy"), "copy has no key: {orders}");
+        assert!(orders.contains(" · o sort · "), "{orders}");
+        a.pane = Pane::Inventory;
+        assert!(
+            context_keys(&a).contains(" · F1-F6 Ctrl-n panes · "),
+            "{}",
+            context_keys(&a)
+        );
+        // The sort and the marks say their keys too.
+        a.pane = Pane::Orders;
+        a.lists[0].ids = vec![1, 2];
+        a.lists[0].known = 2;
+        press(&mut a, KeyCode::Char('o'));
+        press(&mut a, KeyCode::Char(' '));
+        let line = context_keys(&a);
+        assert!(
+            line.starts_with(
+                "sort: id ↑ (o) · 1 marked: H/u/x act on all · Ctrl-b clears marks · n/k move"
+            ),
+            "{line}"
+        );
+        // The detail, and the help's way out.
+        press(&mut a, KeyCode::Enter);
+        assert!(context_keys(&a).starts_with("n/k scroll · Ctrl-b back · ? help · H hold"));
+        a.mode = crate::console::app::Mode::Help;
+        assert_eq!(context_keys(&a), "any key closes help · q quit");
+    }
+}
