@@ -67,6 +67,8 @@ impl Sim {
                 token_url: format!("{base}/auth/o2/token"),
                 marketplace_ids: vec!["ATVPDKIKX0DER".into()],
                 seller_id: None,
+                push_rate: None,
+                push_burst: None,
             },
         };
         let env: HashMap<&str, String> = HashMap::from([

@@ -65,6 +65,17 @@ impl Sim {
     }
 
     fn channel_with(&self, refresh: &str, seller_id: Option<&str>) -> AmazonChannel {
+        self.channel_planned(refresh, seller_id, None, None)
+    }
+
+    /// With `push_rate` and `push_burst` as the config gives them.
+    fn channel_planned(
+        &self,
+        refresh: &str,
+        seller_id: Option<&str>,
+        push_rate: Option<rust_decimal::Decimal>,
+        push_burst: Option<u32>,
+    ) -> AmazonChannel {
         let base = self.base();
         let config = ChannelConfig {
             id: "amazon-us".into(),
@@ -83,6 +94,8 @@ impl Sim {
                 token_url: format!("{base}/auth/o2/token"),
                 marketplace_ids: vec!["ATVPDKIKX0DER".into()],
                 seller_id: seller_id.map(String::from),
+                push_rate,
+                push_burst,
             },
         };
         let env: HashMap<&str, String> = HashMap::from([
@@ -476,4 +489,82 @@ async fn a_new_order_is_a_sale_the_shop_refuses_without_stock() {
     assert_eq!(stats.stock.units_sold, 1, "{stats:?}");
     assert_eq!(stats.stock.refused_sales, 1);
     assert_eq!(sim.shop.stock.level(&sku), Some(0));
+}
+
+/// The connector paces listings pushes to the usage plan (5 a second, burst 5): twelve pushes
+/// in a row all land, and not one is throttled (without pacing the sixth is a 429).
+#[tokio::test]
+async fn pushes_go_at_the_usage_plan_without_a_throttle() {
+    let sim = Sim::standard().await;
+    let ch = sim.channel();
+    assert_eq!(ch.push_plan(), (5.0, 5));
+    let skus = catalog_skus(12);
+    for (n, sku) in skus.iter().enumerate() {
+        let answers = ch
+            .push_stock(&[level(sku, n as i64, Utc::now())])
+            .await
+            .unwrap_or_else(|e| panic!("push {n} of {sku}: {e}"));
+        assert_eq!(answers, vec![Ok(())]);
+    }
+    let stats = sim.stats().await;
+    assert_eq!(stats.throttled, 0, "{stats:?}");
+    assert_eq!(stats.listings_accepted, 12);
+    for (n, sku) in skus.iter().enumerate() {
+        assert_eq!(sim.shop.stock.level(sku), Some(n as i64));
+    }
+}
+
+/// The configured plan (`push_rate`, `push_burst`) paces the pushes until Amazon answers.
+#[tokio::test]
+async fn the_configured_plan_is_the_pace_until_amazon_answers() {
+    let sim = Sim::standard().await;
+    let ch = sim.channel_planned(
+        &sim.settings.refresh_token,
+        Some(SELLER),
+        Some(rust_decimal::Decimal::new(25, 1)),
+        Some(3),
+    );
+    assert_eq!(ch.push_plan(), (2.5, 3));
+    let sku = &catalog_skus(1)[0];
+    ch.push_stock(&[level(sku, 1, Utc::now())]).await.unwrap();
+    assert_eq!(
+        ch.push_plan(),
+        (5.0, 3),
+        "the simulator's plan, as its answer says"
+    );
+}
+
+/// Amazon's `x-amzn-RateLimit-Limit` is adopted: a seller whose plan is 2 a second gets at
+/// most the one 429 the configured burst runs into, then pushes at 2 a second.
+#[tokio::test]
+async fn the_rate_amazon_answers_with_is_adopted() {
+    let sim = Sim::start(AmazonSimSettings {
+        listings_rate: 2.0,
+        listings_burst: 2,
+        ..Default::default()
+    })
+    .await;
+    let ch = sim.channel();
+    let skus = catalog_skus(7);
+    for sku in &skus {
+        // The pusher's fallback: a throttled push goes again.
+        loop {
+            match ch.push_stock(&[level(sku, 3, Utc::now())]).await {
+                Ok(answers) => {
+                    assert_eq!(answers, vec![Ok(())]);
+                    break;
+                }
+                Err(ChannelError::RateLimited { .. }) => continue,
+                Err(e) => panic!("{sku}: {e}"),
+            }
+        }
+    }
+    assert_eq!(
+        ch.push_plan(),
+        (2.0, 5),
+        "the answer's rate, the configured burst"
+    );
+    let stats = sim.stats().await;
+    assert!(stats.throttled <= 1, "{stats:?}");
+    assert_eq!(stats.listings_accepted, 7);
 }

@@ -575,6 +575,8 @@ fn channel(id: &str, kind: ChannelKind) -> ChannelConfig {
                 token_url: "https://api.amazon.com/auth/o2/token".into(),
                 marketplace_ids: vec!["ATVPDKIKX0DER".into()],
                 seller_id: None,
+                push_rate: None,
+                push_burst: None,
             },
         },
     }

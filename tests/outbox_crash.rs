@@ -75,6 +75,7 @@ fn pending_pushes_survive_kill_9_and_are_delivered_exactly_after_restart() {
                 token_url,
                 marketplace_ids,
                 seller_id,
+                ..
             } => {
                 text.push_str(&format!(
                     "refresh_token_env = \"{refresh_token_env}\"\nclient_id_env = \"{client_id_env}\"\nclient_secret_env = \"{client_secret_env}\"\ntoken_url = \"{token_url}\"\nmarketplace_ids = {marketplace_ids:?}\nseller_id = \"{}\"\n",

@@ -179,6 +179,14 @@ pub trait Channel: Send + Sync {
     fn max_stock_batch(&self) -> usize {
         1
     }
+    /// How long until the connector's own pacing lets the next [`Channel::push_stock`] call go
+    /// (a channel whose API takes a fixed number of calls a second, paced by a token bucket in
+    /// the connector); zero when it may go now, and for channels that do not pace. The pusher
+    /// waits this long before choosing the next batch, so the batch is chosen from the
+    /// freshest figures rather than waited on after it was chosen.
+    fn stock_push_wait(&self) -> Duration {
+        Duration::ZERO
+    }
     /// Sets available-to-sell levels on the channel. `Err` for the whole call (throttled,
     /// down, not authorized: the pusher retries); otherwise one answer per push, in order:
     /// `Ok` once the channel confirmed it, `Err(reason)` when the channel refuses that SKU for

@@ -122,6 +122,7 @@ pub fn run(args: SimArgs) -> Result<()> {
                     token_url,
                     marketplace_ids,
                     seller_id,
+                    ..
                 } => {
                     println!("refresh_token_env = \"{refresh_token_env}\"");
                     println!("client_id_env = \"{client_id_env}\"");

@@ -171,6 +171,8 @@ client_secret_env = "AMAZON_CLIENT_SECRET"
 token_url = "http://127.0.0.1:9000/auth/o2/token"
 marketplace_ids = ["ATVPDKIKX0DER", "A2EUQ1WTGCTBG2"]
 seller_id = "A1EXAMPLE23456"
+push_rate = 2.5
+push_burst = 4
 sku_map.B00EXAMPLE = "LAMP-1"
 "#);
     let want = ChannelConfig {
@@ -190,6 +192,8 @@ sku_map.B00EXAMPLE = "LAMP-1"
             token_url: "http://127.0.0.1:9000/auth/o2/token".into(),
             marketplace_ids: vec!["ATVPDKIKX0DER".into(), "A2EUQ1WTGCTBG2".into()],
             seller_id: Some("A1EXAMPLE23456".into()),
+            push_rate: Some(rust_decimal::Decimal::new(25, 1)),
+            push_burst: Some(4),
         },
     };
     assert_eq!(c, want);
@@ -243,6 +247,17 @@ fn defaults() {
             assert_eq!(token_url, "https://api.amazon.com/auth/o2/token");
             assert_eq!(token_url, DEFAULT_AMAZON_TOKEN_URL);
             assert_eq!(seller_id, &None);
+        }
+        other => panic!("{other:?}"),
+    }
+    match &c.channels[2].settings {
+        ChannelSettings::Amazon {
+            push_rate,
+            push_burst,
+            ..
+        } => {
+            // Amazon's documented plan applies (the connector's default).
+            assert_eq!((push_rate, push_burst), (&None, &None));
         }
         other => panic!("{other:?}"),
     }
@@ -320,6 +335,17 @@ fn the_documented_examples_load() {
             c.channels[1].settings,
             ChannelSettings::Woocommerce {
                 shipment_tracking: true,
+                ..
+            }
+        ),
+        "{text}"
+    );
+    assert!(
+        matches!(
+            c.channels[2].settings,
+            ChannelSettings::Amazon {
+                push_rate: Some(_),
+                push_burst: Some(5),
                 ..
             }
         ),
@@ -789,6 +815,26 @@ fn amazon_settings() {
             "/x/ordo.toml:8: channels[0].marketplace_ids: invalid type: string \"ATVPDKIKX0DER\", expected a sequence; write a list in square brackets, e.g. [\"a\", \"b\"]",
         ),
         (
+            channel(AMZ, "push_rate = 0\n"),
+            "/x/ordo.toml:9: channels[0].push_rate = 0 is out of range; give the listings API's rate in requests a second, more than 0 and at most 1000, e.g. push_rate = 5 (Amazon's plan, the default)",
+        ),
+        (
+            channel(AMZ, "push_rate = 1e9\n"),
+            "/x/ordo.toml:9: channels[0].push_rate = 1000000000 is out of range; give the listings API's rate in requests a second, more than 0 and at most 1000, e.g. push_rate = 5 (Amazon's plan, the default)",
+        ),
+        (
+            channel(AMZ, "push_rate = \"5\"\n"),
+            "/x/ordo.toml:9: channels[0].push_rate: invalid type: string \"5\", expected f64",
+        ),
+        (
+            channel(AMZ, "push_burst = 0\n"),
+            "/x/ordo.toml:9: channels[0].push_burst = 0 is out of range; give the listings API's burst, a whole number from 1 to 1000, e.g. push_burst = 5 (Amazon's plan, the default)",
+        ),
+        (
+            channel(SHOP, "push_rate = 5\n"),
+            "/x/ordo.toml:6: channels[0].push_rate is an amazon key; a shopify channel uses token_env",
+        ),
+        (
             channel(AMZ, "seller_id = \"\"\n"),
             "/x/ordo.toml:9: channels[0].seller_id is empty; give your Amazon seller (merchant) id, or remove the key",
         ),
@@ -818,12 +864,12 @@ fn unknown_keys_list_the_keys_of_the_kind() {
     );
     assert_eq!(
         err(&format!("[[channels]]\nid = \"s\"\n{SHOP}\n[[channels]]\nid = \"a\"\n{AMZ}marketplace_id = \"US\"\n")),
-        "/x/ordo.toml:15: unknown key `marketplace_id` in [[channels]] #2; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `marketplace_ids`?"
+        "/x/ordo.toml:15: unknown key `marketplace_id` in [[channels]] #2; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id, push_rate, push_burst; did you mean `marketplace_ids`?"
     );
     // Without a known kind: every key.
     assert_eq!(
         err("[[channels]]\nid = \"c\"\nkind = \"ebay\"\nbaseurl = \"https://x\"\n"),
-        "/x/ordo.toml:4: unknown key `baseurl` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, token_env, api_version, location_id, consumer_key_env, consumer_secret_env, webhook_secret_env, shipment_tracking, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id; did you mean `base_url`?"
+        "/x/ordo.toml:4: unknown key `baseurl` in [[channels]] #1; expected one of: id, kind, base_url, enabled, poll_interval_secs, overlap_secs, page_size, sku_map, buffers, token_env, api_version, location_id, consumer_key_env, consumer_secret_env, webhook_secret_env, shipment_tracking, refresh_token_env, client_id_env, client_secret_env, token_url, marketplace_ids, seller_id, push_rate, push_burst; did you mean `base_url`?"
     );
     // Inline channels too.
     let s = err("channels = [\n  { id = \"c\", kind = \"shopify\", secret = \"x\" },\n]\n");

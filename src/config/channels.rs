@@ -85,8 +85,17 @@ pub enum ChannelSettings {
         marketplace_ids: Vec<String>,
         /// Needed for listings (stock) pushes; non-empty when given.
         seller_id: Option<String>,
+        /// The listings API's usage plan that stock pushes are paced to: requests a second
+        /// (more than 0, at most [`MAX_PUSH_RATE`]) and burst (1 to [`MAX_PUSH_BURST`]); None =
+        /// Amazon's documented 5 and 5. The rate Amazon answers with replaces it.
+        push_rate: Option<rust_decimal::Decimal>,
+        push_burst: Option<u32>,
     },
 }
+
+/// The highest `push_rate` and `push_burst` an amazon channel takes.
+pub const MAX_PUSH_RATE: u32 = 1000;
+pub const MAX_PUSH_BURST: u32 = 1000;
 
 impl ChannelConfig {
     /// The `buffers` rules compiled: [`ChannelBuffers::for_sku`] gives the buffer that
@@ -163,6 +172,8 @@ pub(super) fn kind_keys(kind: ChannelKind) -> &'static [&'static str] {
             "token_url",
             "marketplace_ids",
             "seller_id",
+            "push_rate",
+            "push_burst",
         ],
     }
 }

@@ -112,6 +112,8 @@ pub(super) struct RawChannel {
     pub token_url: Option<Spanned<String>>,
     pub marketplace_ids: Option<Spanned<Vec<Spanned<String>>>>,
     pub seller_id: Option<Spanned<String>>,
+    pub push_rate: Option<Spanned<f64>>,
+    pub push_burst: Option<Spanned<i64>>,
 }
 
 /// One `[[channels.buffers]]` entry: which SKUs, and how much of their stock is held back.

@@ -16,7 +16,8 @@ use toml::Spanned;
 use super::channels::{
     allows, kind_keys, max_page_size, ChannelConfig, ChannelSettings, WebhooksConfig,
     DEFAULT_AMAZON_TOKEN_URL, DEFAULT_OVERLAP_SECS, DEFAULT_POLL_INTERVAL_SECS,
-    DEFAULT_SHOPIFY_API_VERSION, MAX_OVERLAP_SECS, POLL_INTERVAL_RANGE,
+    DEFAULT_SHOPIFY_API_VERSION, MAX_OVERLAP_SECS, MAX_PUSH_BURST, MAX_PUSH_RATE,
+    POLL_INTERVAL_RANGE,
 };
 use super::error;
 use super::outline::{DisplayKey, Outline, Seg};
@@ -481,6 +482,12 @@ fn specific_keys(raw: &RawChannel) -> Vec<(&'static str, Range<usize>)> {
     if let Some(v) = &raw.marketplace_ids {
         out.push(("marketplace_ids", v.span()));
     }
+    if let Some(v) = &raw.push_rate {
+        out.push(("push_rate", v.span()));
+    }
+    if let Some(v) = &raw.push_burst {
+        out.push(("push_burst", v.span()));
+    }
     if let Some(v) = &raw.shipment_tracking {
         out.push(("shipment_tracking", v.span()));
     }
@@ -598,7 +605,45 @@ fn settings(
                 }
                 v.into_inner()
             }),
+            push_rate: raw.push_rate.and_then(|v| push_rate(p, &v, i)),
+            push_burst: raw.push_burst.and_then(|v| push_burst(p, &v, i)),
         },
+    }
+}
+
+/// Amazon's `push_rate`: requests a second, more than 0 and at most [`MAX_PUSH_RATE`].
+fn push_rate(p: &mut Problems, v: &Spanned<f64>, i: usize) -> Option<rust_decimal::Decimal> {
+    let rate = *v.get_ref();
+    let decimal = (rate > 0.0 && rate <= f64::from(MAX_PUSH_RATE))
+        .then(|| rust_decimal::Decimal::try_from(rate).ok())
+        .flatten();
+    if decimal.is_none() {
+        p.report(
+            v.span(),
+            format!("channels[{i}].push_rate"),
+            format!(
+                "channels[{i}].push_rate = {rate} is out of range; give the listings API's rate in requests a second, more than 0 and at most {MAX_PUSH_RATE}, e.g. push_rate = 5 (Amazon's plan, the default)"
+            ),
+        );
+    }
+    decimal
+}
+
+/// Amazon's `push_burst`: 1 to [`MAX_PUSH_BURST`] requests at once.
+fn push_burst(p: &mut Problems, v: &Spanned<i64>, i: usize) -> Option<u32> {
+    match u32::try_from(*v.get_ref()) {
+        Ok(n) if (1..=MAX_PUSH_BURST).contains(&n) => Some(n),
+        _ => {
+            p.report(
+                v.span(),
+                format!("channels[{i}].push_burst"),
+                format!(
+                    "channels[{i}].push_burst = {} is out of range; give the listings API's burst, a whole number from 1 to {MAX_PUSH_BURST}, e.g. push_burst = 5 (Amazon's plan, the default)",
+                    v.get_ref()
+                ),
+            );
+            None
+        }
     }
 }
 

@@ -255,6 +255,72 @@ impl Drop for SimServer {
     }
 }
 
+/// The physical stock behind shops that sell the same goods (the warehouse units ordo was
+/// given, per SKU), shared by the shops of one [`super::world::SimWorld`]: every unit any shop
+/// sells is taken from it, and a unit sold after its SKU's physical units ran out is oversold
+/// (sold on the channel, never allocatable by ordo), counted against the shop that sold it.
+/// A SKU it was never given units of is not counted (nothing is known of it). Deliveries add
+/// units ([`SimWarehouse::receive`]); a channel-side cancellation does not give units back
+/// (the shops do not model it).
+#[derive(Debug, Default)]
+pub struct SimWarehouse {
+    inner: Mutex<WarehouseInner>,
+}
+
+#[derive(Debug, Default)]
+struct WarehouseInner {
+    /// Physical units not yet sold by any shop (below 0 once oversold), per SKU.
+    left: std::collections::HashMap<String, i64>,
+    oversold: u64,
+}
+
+impl SimWarehouse {
+    fn lock(&self) -> MutexGuard<'_, WarehouseInner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The physical units of a SKU (a count: replaces what was there; units sold before are
+    /// not taken off again).
+    pub fn set(&self, sku: &str, units: i64) {
+        self.lock().left.insert(sku.to_string(), units);
+    }
+
+    /// A delivery of `units` of a SKU.
+    pub fn receive(&self, sku: &str, units: i64) {
+        *self.lock().left.entry(sku.to_string()).or_default() += units;
+    }
+
+    /// Physical units of a SKU not yet sold (below 0: oversold by that much); None when the
+    /// warehouse was never given the SKU.
+    pub fn left(&self, sku: &str) -> Option<i64> {
+        self.lock().left.get(sku).copied()
+    }
+
+    /// Units sold beyond the physical stock by every shop, so far.
+    pub fn units_oversold(&self) -> u64 {
+        self.lock().oversold
+    }
+
+    /// Whether it was given no SKU at all (then nothing is known of overselling).
+    pub fn is_empty(&self) -> bool {
+        self.lock().left.is_empty()
+    }
+
+    /// Takes `units` of a SKU sold by a shop; returns how many of them had no physical unit.
+    fn sell(&self, sku: &str, units: u32) -> u64 {
+        let mut w = self.lock();
+        let Some(left) = w.left.get_mut(sku) else {
+            return 0;
+        };
+        let units = i64::from(units);
+        let covered = (*left).clamp(0, units);
+        *left -= units;
+        let oversold = (units - covered) as u64;
+        w.oversold += oversold;
+        oversold
+    }
+}
+
 /// Shared state every simulator's handlers get: the book and the faults.
 #[derive(Debug, Clone)]
 pub struct SimShop {
@@ -279,6 +345,9 @@ impl SimShop {
 #[derive(Debug, Default)]
 pub struct SimStock {
     inner: Mutex<StockInner>,
+    /// The physical stock this shop sells from with others, when it is in a world that has
+    /// one (set once, by [`SimStock::share_warehouse`]).
+    warehouse: std::sync::OnceLock<Arc<SimWarehouse>>,
 }
 
 #[derive(Debug, Default)]
@@ -286,9 +355,12 @@ struct StockInner {
     levels: std::collections::HashMap<String, i64>,
     sold: std::collections::BTreeMap<String, u64>,
     refused_sales: u64,
+    /// Units this shop sold beyond the physical stock, per SKU (only with a warehouse).
+    oversold: std::collections::BTreeMap<String, u64>,
     pushes: u64,
-    /// Push latency samples in ms: arrival less the push's `X-Ordo-Intent-At`.
-    latency_ms: Vec<u64>,
+    /// Push latency samples: (the level pushed, ms from the push's `X-Ordo-Intent-At` to its
+    /// arrival).
+    latency_ms: Vec<(i64, u64)>,
     fulfillments: Vec<SimFulfillment>,
 }
 
@@ -313,7 +385,26 @@ pub struct SimStockStats {
     pub pushes: u64,
     pub push_latency_p50_ms: Option<u64>,
     pub push_latency_p99_ms: Option<u64>,
+    /// The pushes of a low figure (at or below [`crate::channels::pusher::LOW_AT_OR_BELOW`]:
+    /// the ones that keep a shop from overselling), and their latency.
+    #[serde(default)]
+    pub low_pushes: u64,
+    #[serde(default)]
+    pub low_push_latency_p50_ms: Option<u64>,
+    #[serde(default)]
+    pub low_push_latency_p99_ms: Option<u64>,
     pub fulfillments: usize,
+    /// Units this shop sold after the physical units of their SKU had run out (sold on the
+    /// channel, never allocatable by ordo); None when the shop has no physical stock to compare
+    /// with (not in a world, or the world was given no units).
+    #[serde(default)]
+    pub units_oversold: Option<u64>,
+    /// The same per SKU (SKUs with none left out).
+    #[serde(default)]
+    pub oversold: std::collections::BTreeMap<String, u64>,
+    /// Units oversold by every shop that shares the physical stock with this one.
+    #[serde(default)]
+    pub world_units_oversold: Option<u64>,
 }
 
 impl SimStock {
@@ -328,6 +419,12 @@ impl SimStock {
 
     pub fn level(&self, sku: &str) -> Option<i64> {
         self.lock().levels.get(sku).copied()
+    }
+
+    /// Sells from `warehouse`'s physical stock from now on (with the other shops that share
+    /// it). Once: false when the shop already had one.
+    pub fn share_warehouse(&self, warehouse: Arc<SimWarehouse>) -> bool {
+        self.warehouse.set(warehouse).is_ok()
     }
 
     /// Sells every line or none: refused when any SKU shows fewer units than asked.
@@ -347,6 +444,12 @@ impl SimStock {
                 *level -= i64::from(*q);
             }
             *s.sold.entry(sku.clone()).or_default() += u64::from(*q);
+            // Under this shop's lock, so two shops' sales of the last unit are taken from the
+            // warehouse one after the other (the warehouse's own lock orders them).
+            let oversold = self.warehouse.get().map_or(0, |w| w.sell(sku, *q));
+            if oversold > 0 {
+                *s.oversold.entry(sku.clone()).or_default() += oversold;
+            }
         }
         true
     }
@@ -359,7 +462,8 @@ impl SimStock {
         s.pushes += 1;
         if let Some(at) = intent_at_ms {
             let now = chrono::Utc::now().timestamp_millis();
-            s.latency_ms.push(now.saturating_sub(at).max(0) as u64);
+            s.latency_ms
+                .push((level, now.saturating_sub(at).max(0) as u64));
         }
     }
 
@@ -376,27 +480,55 @@ impl SimStock {
         self.lock().fulfillments.clone()
     }
 
-    pub fn stats(&self) -> SimStockStats {
+    /// (count, p50, p99) of the push latencies whose level is at or below `level` (all of
+    /// them with `i64::MAX`).
+    pub fn latency_at_or_below(&self, level: i64) -> (u64, Option<u64>, Option<u64>) {
         let s = self.lock();
-        let mut lat = s.latency_ms.clone();
+        let mut lat: Vec<u64> = s
+            .latency_ms
+            .iter()
+            .filter(|(l, _)| *l <= level)
+            .map(|(_, ms)| *ms)
+            .collect();
         lat.sort_unstable();
-        let pct = |p: f64| -> Option<u64> {
-            if lat.is_empty() {
-                return None;
-            }
-            let i = ((lat.len() as f64 * p).ceil() as usize).clamp(1, lat.len()) - 1;
-            Some(lat[i])
-        };
+        (
+            lat.len() as u64,
+            percentile(&lat, 0.50),
+            percentile(&lat, 0.99),
+        )
+    }
+
+    pub fn stats(&self) -> SimStockStats {
+        let (_, p50, p99) = self.latency_at_or_below(i64::MAX);
+        let (low_pushes, low_p50, low_p99) =
+            self.latency_at_or_below(crate::channels::pusher::LOW_AT_OR_BELOW);
+        let warehouse = self.warehouse.get().filter(|w| !w.is_empty());
+        let s = self.lock();
         SimStockStats {
             units_sold: s.sold.values().sum(),
             sold: s.sold.clone(),
             refused_sales: s.refused_sales,
             pushes: s.pushes,
-            push_latency_p50_ms: pct(0.50),
-            push_latency_p99_ms: pct(0.99),
+            push_latency_p50_ms: p50,
+            push_latency_p99_ms: p99,
+            low_pushes,
+            low_push_latency_p50_ms: low_p50,
+            low_push_latency_p99_ms: low_p99,
             fulfillments: s.fulfillments.len(),
+            units_oversold: warehouse.map(|_| s.oversold.values().sum()),
+            oversold: s.oversold.clone(),
+            world_units_oversold: warehouse.map(|w| w.units_oversold()),
         }
     }
+}
+
+/// The sample at fraction `p` of sorted samples (nearest rank).
+fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
+    if sorted.is_empty() {
+        return None;
+    }
+    let i = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len()) - 1;
+    Some(sorted[i])
 }
 
 /// The `X-Ordo-Intent-At` header of a request, in ms since the epoch.

@@ -4,12 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::watch;
 
-use super::channel::{whole_seconds, SimOrder, SimServer, SimShop};
+use super::channel::{whole_seconds, SimOrder, SimServer, SimShop, SimWarehouse};
 use super::feed::{Feed, Pacer};
 use super::{amazon, shopify, woocommerce};
 use crate::config::{ChannelConfig, ChannelSettings};
@@ -61,11 +62,16 @@ impl RunningSim {
     }
 }
 
-/// The three simulators.
+/// The three simulators, selling from one physical stock.
 pub struct SimWorld {
     pub shopify: RunningSim,
     pub woocommerce: RunningSim,
     pub amazon: RunningSim,
+    /// The physical truth the three shops share: the warehouse units ordo was given, per SKU
+    /// ([`SimWorld::set_physical`]). Every unit any shop sells is taken from it, so each
+    /// shop's `GET /_sim/stats` reports the units it oversold (`stock.units_oversold`) and the
+    /// world's total (`stock.world_units_oversold`).
+    pub warehouse: Arc<SimWarehouse>,
     pub shopify_settings: shopify::ShopifySimSettings,
     pub woo_settings: woocommerce::WooSimSettings,
     pub amazon_settings: amazon::AmazonSimSettings,
@@ -102,7 +108,9 @@ impl SimWorld {
                 amazon_settings.shipments_rate = 1000.0;
             }
         }
+        let warehouse = Arc::new(SimWarehouse::default());
         let shop = SimShop::new(shopify::FIRST_SHOP_ID);
+        shop.stock.share_warehouse(warehouse.clone());
         let server = SimServer::start(
             shopify::router(shop.clone(), shopify_settings.clone()),
             addr(0),
@@ -114,6 +122,7 @@ impl SimWorld {
             server,
         };
         let shop = SimShop::new(20_000);
+        shop.stock.share_warehouse(warehouse.clone());
         let server = SimServer::start(
             woocommerce::router(shop.clone(), woo_settings.clone()),
             addr(1),
@@ -125,6 +134,7 @@ impl SimWorld {
             server,
         };
         let shop = SimShop::new(1);
+        shop.stock.share_warehouse(warehouse.clone());
         let server = SimServer::start(
             amazon::router(shop.clone(), amazon_settings.clone()),
             addr(2),
@@ -139,10 +149,23 @@ impl SimWorld {
             shopify,
             woocommerce,
             amazon,
+            warehouse,
             shopify_settings,
             woo_settings,
             amazon_settings,
         })
+    }
+
+    /// The physical units of a SKU that ordo was given (what its stock counts say is on the
+    /// shelves): the truth overselling is measured against.
+    pub fn set_physical(&self, sku: &str, units: i64) {
+        self.warehouse.set(sku, units);
+    }
+
+    /// Units sold on any shop after the physical units of their SKU ran out; None when the
+    /// world was given no physical units.
+    pub fn units_oversold(&self) -> Option<u64> {
+        (!self.warehouse.is_empty()).then(|| self.warehouse.units_oversold())
     }
 
     pub fn sims(&self) -> [&RunningSim; 3] {
@@ -205,6 +228,8 @@ impl SimWorld {
                     token_url: format!("{}/auth/o2/token", self.amazon.base_url()),
                     marketplace_ids: vec![self.amazon_settings.marketplace_id.clone()],
                     seller_id: Some("A1SIMSELLER".into()),
+                    push_rate: None,
+                    push_burst: None,
                 },
             ),
         ]

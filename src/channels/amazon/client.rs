@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::lwa::{self, Credentials, Lwa};
 use super::map;
+use super::pacing::{Pacer, DEFAULT_PUSH_BURST, DEFAULT_PUSH_RATE};
 use super::wire::SearchOrdersResponse;
 use crate::channels::{
     http, secret, Channel, ChannelConfig, ChannelError, ChannelKind, ChannelSettings, EnvLookup,
@@ -65,6 +66,8 @@ pub struct AmazonChannel {
     page_size: u32,
     pub(super) client: reqwest::Client,
     pub(super) lwa: Lwa,
+    /// Paces listings pushes to the usage plan (see `pacing`).
+    pub(super) pacer: Pacer,
 }
 
 impl std::fmt::Debug for AmazonChannel {
@@ -75,6 +78,7 @@ impl std::fmt::Debug for AmazonChannel {
             .field("marketplace_ids", &self.marketplace_ids)
             .field("seller_id", &self.seller_id)
             .field("page_size", &self.page_size)
+            .field("push_plan", &self.pacer.plan())
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +95,8 @@ impl AmazonChannel {
             token_url,
             marketplace_ids,
             seller_id,
+            push_rate,
+            push_burst,
         } = &config.settings
         else {
             return Err(format!("channel `{id}`: not an Amazon channel"));
@@ -133,7 +139,25 @@ impl AmazonChannel {
                 .clamp(1, MAX_PAGE_SIZE),
             client: http::client(),
             lwa: Lwa::new(token_url, credentials),
+            pacer: Pacer::new(
+                push_rate
+                    .and_then(|r| rust_decimal::prelude::ToPrimitive::to_f64(&r))
+                    .unwrap_or(DEFAULT_PUSH_RATE),
+                push_burst.unwrap_or(DEFAULT_PUSH_BURST),
+            ),
         })
+    }
+
+    /// Listings pushes paced at `rate` requests a second with bursts of `burst` (until Amazon
+    /// answers with its own rate, which is then adopted).
+    pub fn with_push_plan(mut self, rate: f64, burst: u32) -> AmazonChannel {
+        self.pacer = Pacer::new(rate, burst);
+        self
+    }
+
+    /// The listings push plan in force: (requests a second, burst).
+    pub fn push_plan(&self) -> (f64, u32) {
+        self.pacer.plan()
     }
 
     /// The `searchOrders` URL of a page: the window's filters, and the token when there is one.
@@ -309,6 +333,11 @@ impl Channel for AmazonChannel {
     /// One SKU per call: `patchListingsItem` takes one SKU per request (see `push`).
     fn max_stock_batch(&self) -> usize {
         1
+    }
+
+    /// The listings bucket's wait (see `pacing`).
+    fn stock_push_wait(&self) -> std::time::Duration {
+        self.pacer.wait()
     }
 
     fn push_stock<'a>(

@@ -9,10 +9,12 @@
 //! - `client`: the connector itself (paging, errors, rate headroom).
 //! - `push`: stock levels (Listings Items API `patchListingsItem`) and shipments (Orders API
 //!   v0 `confirmShipment`) back to Amazon.
+//! - `pacing`: the token bucket that paces listings pushes to the usage plan.
 
 mod client;
 mod lwa;
 mod map;
+mod pacing;
 mod push;
 mod wire;
 
@@ -31,6 +33,7 @@ pub use client::{
 };
 pub use lwa::CachedToken;
 pub use map::per_unit;
+pub use pacing::{Pacer, DEFAULT_PUSH_BURST, DEFAULT_PUSH_RATE};
 pub use push::{
     carrier_code, confirm_url, encode_segment, error_text, is_already_confirmed, listings_url,
     shipment_body, stock_body, submission_outcome, ListingsIssue, ListingsSubmission,

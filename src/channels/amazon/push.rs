@@ -4,7 +4,8 @@
 //!   `PATCH /listings/2021-08-01/items/{sellerId}/{sku}?marketplaceIds=...`, one request per SKU
 //!   (the API takes one SKU per request, and its bucket is 5 requests a second, burst 5: a
 //!   batch would only be several requests behind one answer, so [`Channel::max_stock_batch`] is
-//!   1). The level is absolute and sent with `op: merge` on `/attributes/fulfillment_availability`
+//!   1). Requests are paced by the connector's token bucket at the plan's rate (`pacing`), so
+//!   they go at the quota rather than into 429s. The level is absolute and sent with `op: merge` on `/attributes/fulfillment_availability`
 //!   and a non-empty `fulfillment_channel_code`, so `restock_date` and lead time stay as the
 //!   seller set them. Amazon processes a patch asynchronously: `ACCEPTED` (or `VALID`) is the
 //!   channel's confirmation; `INVALID` with issues and a 404 (no such listing) are refusals no
@@ -309,6 +310,8 @@ impl AmazonChannel {
         let token = self.lwa.token(&self.client, &self.id).await?;
         let mut out = Vec::with_capacity(pushes.len());
         for push in pushes {
+            // At the usage plan's pace: a request Amazon would throttle is not sent.
+            self.pacer.take().await;
             match self.patch_listing(seller_id, push, &token).await {
                 Ok(answer) => out.push(answer),
                 Err(e) => {
@@ -345,6 +348,22 @@ impl AmazonChannel {
             .await
             .map_err(|e| http::send_error(&what, &e))?;
         let status = response.status();
+        self.pacer.answered();
+        // Every listings answer says the rate Amazon applies: pace at that.
+        if let Some(rate) = super::headroom(response.headers()) {
+            if self.pacer.adopt_rate(rate.limit) {
+                tracing::info!(
+                    "{}: Amazon applies {} listings requests a second; pacing pushes at that",
+                    self.id,
+                    rate.limit
+                );
+            }
+        }
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            // Amazon's bucket is empty whatever ours said (another client of the same seller
+            // and application, or drift): ours is emptied too, and the pusher retries.
+            self.pacer.drain();
+        }
         if status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST {
             let body = response.bytes().await.unwrap_or_default();
             return Ok(Err(if status == StatusCode::NOT_FOUND {
