@@ -161,3 +161,35 @@ fn quit_keeps_a_key_and_ctrl_c_is_reserved() {
     let e = err("[console.keys]\ncopy = \"ctrl-c\"\n");
     assert!(e.contains("\"ctrl-c\" always quits the console"), "{e}");
 }
+
+#[test]
+fn the_confirmation_keys_are_remappable_apart_from_normal_mode() {
+    // "h" is `hold` in normal mode: a dialog has the keyboard to itself, so no conflict.
+    assert_eq!(
+        keys("[console.keys]\nconfirm_yes = \"Y\"\nconfirm_no = [\"N\", \"h\"]\n"),
+        remap(&[("confirm_no", &["N", "h"]), ("confirm_yes", &["Y"])])
+    );
+    let e = err("[console.keys]\nconfirm_yse = \"Y\"\n");
+    assert_eq!(
+        e,
+        format!(
+            "{FILE}:2: console.keys: unknown command `confirm_yse`; did you mean `confirm_yes`?"
+        )
+    );
+    // Two dialog commands on one key.
+    let e = err("[console.keys]\nconfirm_yes = \"n\"\n");
+    assert_eq!(
+        e,
+        format!("{FILE}:2: console.keys.confirm_yes: key \"n\" is bound to both `confirm_yes` and `confirm_no`; give each key to one command (`confirm_no` has it by default: remap `confirm_no` too to free it)")
+    );
+    // The keys every dialog keeps.
+    for fixed in ["enter", "esc", "tab", "backtab", "left", "right"] {
+        let e = err(&format!("[console.keys]\nconfirm_no = \"{fixed}\"\n"));
+        assert_eq!(
+            e,
+            format!("{FILE}:2: console.keys.confirm_no: \"{fixed}\" is fixed in dialogs (Enter chooses the focused button, Esc backs out, Tab, Shift-Tab and the arrows move the focus); choose another key")
+        );
+    }
+    let e = err("[console.keys]\nconfirm_yes = \"ctrl-c\"\n");
+    assert!(e.contains("\"ctrl-c\" always quits"), "{e}");
+}

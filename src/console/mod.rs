@@ -104,6 +104,7 @@ pub async fn run_with(
     let mut app = App::new(options.title, options.operator, no_color);
     app.palette = settings.palette;
     app.keymap = app::keymap_with(&settings.keys);
+    app.dialog_keys = app::dialog_keys_with(&settings.keys);
     app.zone = settings.zone;
     let _guard = term::TerminalGuard::enter(settings.mouse)?;
     let mut terminal =
@@ -442,6 +443,8 @@ fn draw(terminal: &mut Term, app: &App, data: &Data) -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(test)]
+mod keys_tests;
 #[cfg(test)]
 mod mouse_tests;
 #[cfg(test)]

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{Action, App, Mode};
+use super::{Action, App, Cmd, DialogCmd, Mode};
 use crate::console::data::RerouteOption;
 use crate::ledger::{Command, StockRow};
 use crate::model::{OrderId, StockKey};
@@ -69,16 +69,27 @@ impl App {
             Some(Ok(o)) => o.len(),
             _ => 0,
         };
-        match key.code {
-            KeyCode::Esc | KeyCode::Char('q') => {
+        // The list moves with the normal keymap's movement keys (remapped or not) and the
+        // arrows; Enter and Esc are fixed.
+        let cmd = match key.code {
+            KeyCode::Down => Some(Cmd::Down),
+            KeyCode::Up => Some(Cmd::Up),
+            KeyCode::Home => Some(Cmd::Top),
+            KeyCode::End => Some(Cmd::Bottom),
+            KeyCode::Esc => Some(Cmd::Back),
+            KeyCode::Enter => None,
+            _ => self.bound(key),
+        };
+        match (key.code, cmd) {
+            (_, Some(Cmd::Back | Cmd::Quit)) => {
                 self.mode = self.back_mode();
                 return vec![];
             }
-            KeyCode::Down | KeyCode::Char('j') if n > 0 => p.selected = (p.selected + 1).min(n - 1),
-            KeyCode::Up | KeyCode::Char('k') => p.selected = p.selected.saturating_sub(1),
-            KeyCode::Home | KeyCode::Char('g') => p.selected = 0,
-            KeyCode::End | KeyCode::Char('G') => p.selected = n.saturating_sub(1),
-            KeyCode::Enter => {
+            (_, Some(Cmd::Down)) if n > 0 => p.selected = (p.selected + 1).min(n - 1),
+            (_, Some(Cmd::Up)) => p.selected = p.selected.saturating_sub(1),
+            (_, Some(Cmd::Top)) => p.selected = 0,
+            (_, Some(Cmd::Bottom)) => p.selected = n.saturating_sub(1),
+            (KeyCode::Enter, _) => {
                 if let Some(Ok(options)) = &p.options {
                     if let Some(o) = options.get(p.selected) {
                         self.mode = self.back_mode();
@@ -199,25 +210,26 @@ impl App {
 
     pub(super) fn confirm_key(&mut self, key: KeyEvent, mut c: Confirm) -> Vec<Action> {
         let back = self.back_mode();
+        // The confirmation's own keys first (`y` / `n`, or what `[console.keys]` says), so
+        // that they may take h, l or q from the fixed keys below.
+        let confirmed = match (self.dialog_bound(key), key.code) {
+            (Some(DialogCmd::Yes), _) => Some(true),
+            (Some(DialogCmd::No), _) => Some(false),
+            (None, KeyCode::Enter) => Some(c.confirm_focused),
+            (None, KeyCode::Esc | KeyCode::Char('q')) => Some(false),
+            (None, _) => None,
+        };
+        if let Some(yes) = confirmed {
+            self.mode = back;
+            if !yes {
+                return vec![];
+            }
+            if matches!(c.action, Action::SubmitBatch { .. }) {
+                self.marks.clear();
+            }
+            return vec![c.action];
+        }
         match key.code {
-            KeyCode::Char('y') => {
-                self.mode = back;
-                if matches!(c.action, Action::SubmitBatch { .. }) {
-                    self.marks.clear();
-                }
-                vec![c.action]
-            }
-            KeyCode::Enter if c.confirm_focused => {
-                self.mode = back;
-                if matches!(c.action, Action::SubmitBatch { .. }) {
-                    self.marks.clear();
-                }
-                vec![c.action]
-            }
-            KeyCode::Enter | KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q') => {
-                self.mode = back;
-                vec![]
-            }
             KeyCode::Tab
             | KeyCode::BackTab
             | KeyCode::Left

@@ -1,4 +1,8 @@
-//! The normal-mode keymap: which key means which [`Cmd`], and the `?` help built from it.
+//! The keymaps: which key means which normal-mode [`Cmd`] (and the `?` help built from it), and
+//! which key confirms or backs out of a confirmation ([`DialogCmd`]). Both take `[console.keys]`.
+//! The other dialogs' keys are fixed or follow the normal keymap: the re-route picker moves with
+//! the `down`/`up`/`top`/`bottom` keys (and the arrows) and closes with `back` or `quit` (and
+//! Esc); the text inputs take every printable key as text.
 
 use crossterm::event::{KeyCode, KeyModifiers};
 
@@ -155,12 +159,43 @@ impl Cmd {
     }
 }
 
+/// What a key does in a confirmation besides the fixed keys (Enter chooses the focused
+/// button, Esc backs out, Tab and the arrows move the focus).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogCmd {
+    /// Do it (default `y`).
+    Yes,
+    /// Back out (default `n`).
+    No,
+}
+
+impl DialogCmd {
+    pub const ALL: [DialogCmd; 2] = [DialogCmd::Yes, DialogCmd::No];
+
+    /// The name `[console.keys]` uses.
+    pub fn name(self) -> String {
+        match self {
+            DialogCmd::Yes => "confirm_yes",
+            DialogCmd::No => "confirm_no",
+        }
+        .to_owned()
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            DialogCmd::Yes => "confirm",
+            DialogCmd::No => "back",
+        }
+    }
+}
+
+/// A key and what it means: a normal-mode [`Cmd`], or with `C = DialogCmd` a confirmation's.
 #[derive(Debug, Clone)]
-pub struct Binding {
+pub struct Binding<C = Cmd> {
     pub code: KeyCode,
     pub mods: KeyModifiers,
     pub label: String,
-    pub cmd: Cmd,
+    pub cmd: C,
 }
 
 pub fn default_keymap() -> Vec<Binding> {
@@ -280,10 +315,36 @@ pub fn parse_key(key: &str) -> Option<(KeyCode, KeyModifiers, String)> {
 /// listed keys (in the place of its defaults, so the help keeps its order); the others keep
 /// their defaults. Unknown names and keys are skipped (the config has rejected them already).
 pub fn keymap_with(remaps: &[(String, Vec<String>)]) -> Vec<Binding> {
-    let remapped = |cmd: Cmd| remaps.iter().find(|(n, _)| *n == cmd.name());
+    remap(default_keymap(), remaps, Cmd::name)
+}
+
+/// The confirmation's keys by default: `y` confirms, `n` backs out.
+pub fn default_dialog_keys() -> Vec<Binding<DialogCmd>> {
+    [('y', DialogCmd::Yes), ('n', DialogCmd::No)]
+        .into_iter()
+        .map(|(c, cmd)| Binding {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::NONE,
+            label: c.to_string(),
+            cmd,
+        })
+        .collect()
+}
+
+/// The confirmation's keys with `[console.keys]` applied (`confirm_yes`, `confirm_no`).
+pub fn dialog_keys_with(remaps: &[(String, Vec<String>)]) -> Vec<Binding<DialogCmd>> {
+    remap(default_dialog_keys(), remaps, DialogCmd::name)
+}
+
+/// `defaults` with the remapped commands' keys put in the place of their defaults.
+fn remap<C: Copy + PartialEq>(
+    mut defaults: Vec<Binding<C>>,
+    remaps: &[(String, Vec<String>)],
+    name: fn(C) -> String,
+) -> Vec<Binding<C>> {
+    let remapped = |cmd: C| remaps.iter().find(|(n, _)| *n == name(cmd));
     let mut out = Vec::new();
-    let mut placed: Vec<Cmd> = Vec::new();
-    let mut defaults = default_keymap();
+    let mut placed: Vec<C> = Vec::new();
     // Commands whose every default key was remapped away still need a place: their defaults'.
     for b in defaults.drain(..) {
         let Some((_, keys)) = remapped(b.cmd) else {
@@ -336,7 +397,7 @@ pub fn help_lines(keymap: &[Binding]) -> Vec<(String, &'static str)> {
 
 /// The label of the first key bound to `cmd` ("j", "Enter", "Ctrl-d"); `None` when the
 /// keymap leaves the command without a key. Hints and toasts name keys with it.
-pub fn first_key(keymap: &[Binding], cmd: Cmd) -> Option<&str> {
+pub fn first_key<C: PartialEq + Copy>(keymap: &[Binding<C>], cmd: C) -> Option<&str> {
     keymap
         .iter()
         .find(|b| b.cmd == cmd)

@@ -31,7 +31,10 @@ use keymap::mods_match;
 pub use channels::{control_verb, describe_control};
 pub use command_line::{complete, COMMANDS};
 pub use dialogs::{AdjustForm, Confirm, Picker, ShipForm};
-pub use keymap::{default_keymap, first_key, help_lines, keymap_with, parse_key, Binding, Cmd};
+pub use keymap::{
+    default_dialog_keys, default_keymap, dialog_keys_with, first_key, help_lines, keymap_with,
+    parse_key, Binding, Cmd, DialogCmd,
+};
 pub use mouse::{Click, DOUBLE_CLICK, WHEEL_ROWS};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -224,6 +227,8 @@ pub struct App {
     /// Bumped at each new toast, so the loop can time it out.
     pub toast_seq: u64,
     pub keymap: Vec<Binding>,
+    /// The confirmation's own keys (`[console.keys]` confirm_yes / confirm_no).
+    pub dialog_keys: Vec<Binding<DialogCmd>>,
     /// The last click on a list row (a second one soon on the same row opens it).
     pub last_click: Option<Click>,
     /// Rows a list shows (the body less its column header).
@@ -261,6 +266,7 @@ impl App {
             toast: None,
             toast_seq: 0,
             keymap: default_keymap(),
+            dialog_keys: default_dialog_keys(),
             last_click: None,
             page: 18,
             width: 80,
@@ -421,6 +427,14 @@ impl App {
                 None => vec![],
             },
         }
+    }
+
+    /// What the confirmation's keys make of `key`.
+    fn dialog_bound(&self, key: KeyEvent) -> Option<DialogCmd> {
+        self.dialog_keys
+            .iter()
+            .find(|b| b.code == key.code && mods_match(b.mods, key.modifiers))
+            .map(|b| b.cmd)
     }
 
     /// The command the keymap binds `key` to.

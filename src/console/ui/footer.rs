@@ -3,7 +3,7 @@
 //! Text inputs (filter, command line, ship and stock forms) take every printable key as text,
 //! so their few keys are fixed and their hints are fixed text.
 
-use crate::console::app::{first_key, App, Binding, Cmd, Mode, Pane, Sort};
+use crate::console::app::{first_key, App, Binding, Cmd, DialogCmd, Mode, Pane, Sort};
 
 /// One hint: the keys of some commands and what they do, or fixed words.
 #[derive(Clone, Copy)]
@@ -14,10 +14,13 @@ enum Hint {
     Panes {
         tab: bool,
     },
+    /// A confirmation's own key (`[console.keys]` confirm_yes / confirm_no) after fixed keys
+    /// ("Esc/"), then what it does.
+    Dialog(DialogCmd, &'static str, &'static str),
     Text(&'static str),
 }
 
-use Hint::{Keys, Panes, Text};
+use Hint::{Dialog, Keys, Panes, Text};
 
 const MOVE: &[Cmd] = &[Cmd::Down, Cmd::Up];
 const HELP: Hint = Keys(&[Cmd::Help], "help");
@@ -39,7 +42,11 @@ fn hints(app: &App) -> Vec<Hint> {
             "type to filter · status:held channel:web loc:wh-1 sku:TEE · Enter keep · Esc clear",
         )],
         Mode::Command => vec![Text("Tab complete · ↑↓ history · Enter run · Esc back")],
-        Mode::Confirm(_) => vec![Text("y confirm · Tab switch · Enter choose · Esc/n back")],
+        Mode::Confirm(_) => vec![
+            Dialog(DialogCmd::Yes, "", "confirm"),
+            Text("Tab switch · Enter choose"),
+            Dialog(DialogCmd::No, "Esc/", "back"),
+        ],
         Mode::Help => vec![Text("any key closes help"), QUIT],
         Mode::Detail => vec![
             Keys(MOVE, "scroll"),
@@ -144,7 +151,23 @@ fn hint_text(app: &App, h: Hint) -> Option<String> {
             }
             (!keys.is_empty()).then(|| format!("{} panes", keys.join(" ")))
         }
+        Dialog(cmd, fixed, what) => match first_key(&app.dialog_keys, cmd) {
+            Some(k) => Some(format!("{fixed}{k} {what}")),
+            None if fixed.is_empty() => None,
+            None => Some(format!("{} {what}", fixed.trim_end_matches('/'))),
+        },
     }
+}
+
+/// The help's line about dialogs: "Dialogs: y confirm, n/Esc back." with the keys in effect.
+pub fn dialog_help(app: &App) -> String {
+    let yes = first_key(&app.dialog_keys, DialogCmd::Yes)
+        .map(|k| format!("{k} confirm, "))
+        .unwrap_or_default();
+    let no = first_key(&app.dialog_keys, DialogCmd::No)
+        .map(|k| format!("{k}/"))
+        .unwrap_or_default();
+    format!("Dialogs: {yes}{no}Esc back.")
 }
 
 /// The hint line for where the operator is: the sort and the marks first (Orders), then the

@@ -20,6 +20,7 @@ use crate::model::OrderStatus;
 
 pub use channels::{channel_columns, health_counts, latency, state_label, wrap, Col};
 pub use detail::detail_lines;
+pub use footer::context_keys as footer_keys;
 pub use layout::{screen_layout, ListArea, ScreenLayout};
 pub use panes::{ats_title, inventory_layout};
 
@@ -355,9 +356,10 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     lines.push(Line::raw(
         " filter terms: status:held channel:web loc:wh-1 sku:TEE, other words match",
     ));
-    lines.push(Line::raw(
-        " number, external id, customer and SKUs. Dialogs: y confirm, Esc back.",
-    ));
+    lines.push(Line::raw(format!(
+        " number, external id, customer and SKUs. {}",
+        footer::dialog_help(app)
+    )));
     let block = Block::default()
         .borders(Borders::ALL)
         .title(" Keys (any key closes) ");
