@@ -61,6 +61,7 @@ pub fn console(
         .thread_name("ordo-console")
         .build()
         .context("starting the async runtime")?;
-    let settings = ConsoleSettings::from_config(&ctx.config.console);
+    let mut settings = ConsoleSettings::from_config(&ctx.config.console);
+    settings.mouse |= args.mouse;
     runtime.block_on(crate::console::run_with(client, options, settings))
 }
