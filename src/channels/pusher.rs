@@ -58,7 +58,7 @@ pub const LOW_AT_OR_BELOW: i64 = 2;
 
 /// How long a figure may be deferred behind riskier ones: past this it goes before every low
 /// figure, so no figure waits forever whatever the others do.
-pub const MAX_DEFERRAL: Duration = Duration::from_secs(5);
+pub const MAX_DEFERRAL: Duration = Duration::from_secs(2);
 
 /// How urgent a pending figure is, most urgent first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -109,9 +109,9 @@ pub struct Candidate {
 ///
 /// Starvation is bounded: each SKU has one pending intent; a `Zero` comes once between
 /// restocks, so it jumps the queue at most once per SKU; a figure that has waited
-/// [`MAX_DEFERRAL`] is `Overdue` and then only waits for zeros and for figures stale longer
-/// than itself. So a figure waits at most `MAX_DEFERRAL` plus the time to send one figure per
-/// SKU of the channel.
+/// [`MAX_DEFERRAL`] is `Overdue` and then only waits for zeros and for the figures stale longer
+/// than itself (one per SKU at most). So, between restocks, a figure waits at most
+/// `MAX_DEFERRAL` plus the time to send two figures per SKU of the channel.
 pub fn push_order(candidates: &[Candidate], now: DateTime<Utc>) -> Vec<usize> {
     let mut order: Vec<(Urgency, DateTime<Utc>, u64, usize)> = candidates
         .iter()
