@@ -59,6 +59,10 @@ pub struct Data {
     pub error: Option<String>,
     /// False until the first read came back.
     pub loaded: bool,
+    /// The Orders view the rows are of (as requested): the app acts on them only while it is
+    /// still the view on screen.
+    pub filter: Filter,
+    pub sort: Sort,
 }
 
 impl Data {
@@ -82,6 +86,8 @@ impl Data {
             scan_capped: None,
             error: None,
             loaded: false,
+            filter: Filter::default(),
+            sort: Sort::Index,
         }
     }
 }
@@ -91,6 +97,8 @@ pub fn load(client: &Client, req: &Request) -> Data {
     let mut d = Data::empty(req.pane);
     d.loaded = true;
     d.top = req.top;
+    d.filter = req.filter.clone();
+    d.sort = req.sort;
     d.counters = client.counters();
     d.channels = client.channels();
     if let Err(e) = load_pane(client, req, &mut d) {

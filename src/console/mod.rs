@@ -448,4 +448,6 @@ mod keys_tests;
 #[cfg(test)]
 mod mouse_tests;
 #[cfg(test)]
+mod pending_tests;
+#[cfg(test)]
 mod tests;

@@ -449,7 +449,9 @@ fn esc_clears_marks_before_the_filter_and_marks_stay_on_orders() {
     a.handle_key(key('/'));
     typed(&mut a, "ada");
     a.handle_key(code(KeyCode::Enter));
+    // As the read of the filtered view would leave it.
     a.lists[0].ids = (91..=100).rev().collect();
+    a.lists[0].stale = false;
     a.handle_key(space());
     assert_eq!(a.marks.len(), 1);
     assert!(a.handle_key(code(KeyCode::Esc)).is_empty());

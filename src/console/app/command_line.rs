@@ -113,10 +113,7 @@ impl App {
             Some("goto") => match words.get(1).and_then(|w| w.parse::<OrderId>().ok()) {
                 Some(id) => {
                     self.pane = Pane::Orders;
-                    self.detail = Some(id);
-                    self.detail_scroll = 0;
-                    self.mode = Mode::Detail;
-                    vec![Action::OpenDetail(id)]
+                    self.open_detail(id)
                 }
                 None => self.usage(":goto ORDER_ID"),
             },

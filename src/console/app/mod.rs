@@ -168,6 +168,15 @@ pub struct ListState {
     pub top: usize,
     /// Ids of the orders in the window (Orders pane), for actions on the selected row.
     pub ids: Vec<OrderId>,
+    /// The row `ids` (and `stock`) start at: the `top` of the read they came from, which lags
+    /// behind `top` while the read of a moved window is on its way.
+    pub read_top: usize,
+    /// Orders pane: `ids` are of a view the operator has left (another filter or sort) and the
+    /// read of the current one has not come back yet; no row can be acted on until it has.
+    pub stale: bool,
+    /// Orders pane: the order the cursor was on when the sort changed; the cursor follows it
+    /// into the re-sorted window when that arrives.
+    pub follow: Option<OrderId>,
     /// Rows known to exist: `top` plus the rows read.
     pub known: usize,
     pub more: bool,
@@ -231,6 +240,9 @@ pub struct App {
     pub dialog_keys: Vec<Binding<DialogCmd>>,
     /// The last click on a list row (a second one soon on the same row opens it).
     pub last_click: Option<Click>,
+    /// Enter came while the Orders list was being read (a filter just typed): the selected
+    /// order opens when the read of the current view arrives, unless another key came first.
+    pub pending_open: bool,
     /// Rows a list shows (the body less its column header).
     pub page: usize,
     pub width: u16,
@@ -268,6 +280,7 @@ impl App {
             keymap: default_keymap(),
             dialog_keys: default_dialog_keys(),
             last_click: None,
+            pending_open: false,
             page: 18,
             width: 80,
             height: 24,
@@ -321,21 +334,29 @@ impl App {
         }
     }
 
-    /// A read came back: the lists learn their lengths and the ids on screen.
+    /// A read came back: the lists learn their lengths and the ids on screen. A read of the
+    /// Orders pane under another filter or sort than the current one (the operator typed on
+    /// while it ran) teaches nothing: its rows are not the ones a key would mean.
     pub fn sync(&mut self, data: &Data) {
+        if data.pane == Pane::Orders && (data.filter != self.filter || data.sort != self.sort) {
+            return;
+        }
+        // The order under the cursor as last read (or before a re-sort), before the new ids
+        // replace it.
+        let before = self
+            .orders_target()
+            .or_else(|| self.lists[Pane::Orders.index()].follow.take());
         let i = data.pane.index();
         let l = &mut self.lists[i];
         l.known = data.top + data.rows;
         l.more = data.more;
         l.total = data.total;
+        l.read_top = data.top;
         if data.pane == Pane::Orders {
             // Keep the selection on the same order when new ones arrive above it, so that a
             // key never acts on a row that moved under the cursor.
-            let before = l
-                .selected
-                .checked_sub(l.top)
-                .and_then(|i| l.ids.get(i).copied());
             l.ids = data.orders.iter().map(|o| o.id).collect();
+            l.stale = false;
             if data.top == l.top {
                 if let Some(pos) = before.and_then(|id| l.ids.iter().position(|x| *x == id)) {
                     l.selected = l.top + pos;
@@ -363,28 +384,73 @@ impl App {
     }
 
     /// A read came back (the event loop's side of [`App::sync`]): the lists learn what it
-    /// says when it is of the pane on screen. Returns what to do next.
+    /// says when it is of the pane on screen. An Enter that waited for the Orders list opens
+    /// the selected order now, if this read is of the current view. Returns what to do next.
     pub fn arrived(&mut self, req: &Request, data: &Data) -> Vec<Action> {
-        if req.pane == self.pane {
-            self.sync(data);
+        if req.pane != self.pane {
+            return vec![];
         }
-        vec![]
+        self.sync(data);
+        if !self.pending_open || self.pane != Pane::Orders || !matches!(self.mode, Mode::Normal) {
+            return vec![];
+        }
+        if self.orders_loading() {
+            return vec![];
+        }
+        self.pending_open = false;
+        match self.orders_target() {
+            Some(id) => self.open_detail(id),
+            None => {
+                self.set_toast("no order to open: the list is empty here", true);
+                vec![]
+            }
+        }
     }
 
     /// The order the row actions apply to: the open detail, else the selected row of Orders.
     pub fn target(&self) -> Option<OrderId> {
         match self.mode {
             Mode::Detail => self.detail,
-            _ if self.pane == Pane::Orders => {
-                let l = self.list();
-                l.ids.get(l.selected.checked_sub(l.top)?).copied()
-            }
+            _ if self.pane == Pane::Orders => self.orders_target(),
             _ => None,
         }
     }
+
+    /// The order at the Orders pane's selected row, from the last read of the current view
+    /// (filter, sort); `None` while that read has not come back.
+    fn orders_target(&self) -> Option<OrderId> {
+        let l = &self.lists[Pane::Orders.index()];
+        // A sort other than the index's sorts the window it read: the same row of another
+        // window may be another order.
+        if l.stale || (self.sort != Sort::Index && l.read_top != l.top) {
+            return None;
+        }
+        l.ids.get(l.selected.checked_sub(l.read_top)?).copied()
+    }
+
+    /// Whether the Orders list's selected row is still being read: the view changed (filter,
+    /// sort) or the window moved past the rows read.
+    pub fn orders_loading(&self) -> bool {
+        let l = &self.lists[Pane::Orders.index()];
+        l.stale || (self.orders_target().is_none() && l.read_top != l.top)
+    }
+
     fn no_target(&mut self) -> Vec<Action> {
-        self.set_toast("select an order first (Orders pane or its detail)", true);
+        if self.pane == Pane::Orders && !matches!(self.mode, Mode::Detail) && self.orders_loading()
+        {
+            self.set_toast("the list is still being read: try again in a moment", true);
+        } else {
+            self.set_toast("select an order first (Orders pane or its detail)", true);
+        }
         vec![]
+    }
+
+    /// Opens the detail of `id` over the current pane.
+    fn open_detail(&mut self, id: OrderId) -> Vec<Action> {
+        self.detail = Some(id);
+        self.detail_scroll = 0;
+        self.mode = Mode::Detail;
+        vec![Action::OpenDetail(id)]
     }
 
     fn actor(&self) -> Actor {
@@ -395,6 +461,8 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return vec![];
         }
+        // A waiting Enter is the operator's last word only until the next key.
+        self.pending_open = false;
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return vec![Action::Quit];
         }

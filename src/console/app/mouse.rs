@@ -35,6 +35,10 @@ impl App {
         now: Instant,
     ) -> Vec<Action> {
         let (x, y) = (ev.column, ev.row);
+        // A click is a new word from the operator, as a key is (see `handle_key`).
+        if matches!(ev.kind, MouseEventKind::Down(_)) {
+            self.pending_open = false;
+        }
         match self.mode {
             Mode::Normal | Mode::Detail => {}
             // A click closes the help, as any key does.

@@ -64,10 +64,16 @@ impl App {
                     return self.apply_filter();
                 }
                 if let Some(id) = self.target() {
-                    self.detail = Some(id);
-                    self.detail_scroll = 0;
-                    self.mode = Mode::Detail;
-                    return vec![Action::OpenDetail(id)];
+                    return self.open_detail(id);
+                }
+                // The rows on screen are of a view being replaced (a filter just typed): open
+                // the selected order once the current view's rows are read.
+                if self.pane == Pane::Orders && !in_detail {
+                    if self.orders_loading() {
+                        self.pending_open = true;
+                    } else {
+                        self.set_toast("no order to open: the list is empty here", true);
+                    }
                 }
             }
             Cmd::Back => {
@@ -136,7 +142,10 @@ impl App {
             }
             Cmd::Adjust => {
                 let l = &self.lists[Pane::Inventory.index()];
-                let row = l.selected.checked_sub(l.top).and_then(|i| l.stock.get(i));
+                let row = l
+                    .selected
+                    .checked_sub(l.read_top)
+                    .and_then(|i| l.stock.get(i));
                 match row {
                     Some((key, on_hand)) if self.pane == Pane::Inventory && !in_detail => {
                         self.from_detail = false;
@@ -161,7 +170,12 @@ impl App {
                     let key = super::first_key(&self.keymap, Cmd::Sort).unwrap_or("sort");
                     self.set_toast(format!("{key} sorts the Orders pane"), true);
                 } else {
+                    // Several presses before the window is read again: still the first order.
+                    let follow = self.target().or(self.lists[Pane::Orders.index()].follow);
                     self.sort = self.sort.next();
+                    let l = &mut self.lists[Pane::Orders.index()];
+                    l.stale = true;
+                    l.follow = follow;
                     return vec![Action::Refresh];
                 }
             }
@@ -196,8 +210,15 @@ impl App {
     }
 
     fn apply_filter(&mut self) -> Vec<Action> {
-        self.filter = Filter::parse(&self.filter_input);
+        let filter = Filter::parse(&self.filter_input);
         let l = &mut self.lists[Pane::Orders.index()];
+        // Another filter: the rows read are not this view's until its read comes back.
+        if filter != self.filter {
+            l.stale = true;
+            // Another filter starts at its first row.
+            l.follow = None;
+        }
+        self.filter = filter;
         l.selected = 0;
         l.top = 0;
         vec![Action::Refresh]

@@ -68,10 +68,10 @@ pub(super) fn table_from<'a>(
     frame.render_stateful_widget(table, area, &mut state);
 }
 
-/// The selected row's position in the window, if it is in it.
-fn on_screen(app: &App, pane: Pane, rows: usize) -> Option<usize> {
+/// The selected row's position among the rows drawn (read from row `first`), if it is one.
+fn on_screen(app: &App, pane: Pane, first: usize, rows: usize) -> Option<usize> {
     let l = &app.lists[pane.index()];
-    l.selected.checked_sub(l.top).filter(|i| *i < rows)
+    l.selected.checked_sub(first).filter(|i| *i < rows)
 }
 
 fn empty(frame: &mut Frame, area: Rect, header: &str, text: &str, t: Theme) {
@@ -185,7 +185,7 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
             ],
         )
     };
-    let sel = on_screen(app, Pane::Orders, rows.len());
+    let sel = on_screen(app, Pane::Orders, data.top, rows.len());
     table(frame, area, &header, widths, rows, sel, t);
 }
 
@@ -366,7 +366,7 @@ fn inventory(frame: &mut Frame, area: Rect, app: &App, data: &Data, t: Theme) {
             Row::new(cells)
         })
         .collect();
-    let sel = on_screen(app, Pane::Inventory, rows.len());
+    let sel = on_screen(app, Pane::Inventory, data.top, rows.len());
     if channels.is_empty() {
         let mut widths: Vec<Constraint> = STOCK_FULL
             .iter()
@@ -549,7 +549,7 @@ fn rules(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Ut
             ])
         })
         .collect();
-    let sel = on_screen(app, Pane::Rules, rows.len());
+    let sel = on_screen(app, Pane::Rules, data.top, rows.len());
     table(
         frame,
         list,
@@ -624,7 +624,7 @@ fn events(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
             ])
         })
         .collect();
-    let sel = on_screen(app, Pane::Events, rows.len());
+    let sel = on_screen(app, Pane::Events, data.top, rows.len());
     table(
         frame,
         area,
