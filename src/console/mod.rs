@@ -79,22 +79,9 @@ pub async fn run(client: Client, options: ConsoleOptions) -> anyhow::Result<()> 
     run_with(client, options, defaults).await
 }
 
-/// [`run_with`] from the theme and keys alone (the other settings: their defaults, the zone
-/// the machine's). Kept for callers written before [`ConsoleSettings`]; prefer `run_with`.
-pub async fn run_themed(
-    client: Client,
-    options: ConsoleOptions,
-    palette: ui::Palette,
-    keys: &[(String, Vec<String>)],
-) -> anyhow::Result<()> {
-    let mut settings = ConsoleSettings::from_config(&crate::config::ConsoleConfig::default());
-    settings.palette = palette;
-    settings.keys = keys.to_vec();
-    run_with(client, options, settings).await
-}
-
 /// [`run`] with what `[console]` sets: the colours of its theme (NO_COLOR, or
-/// `options.no_color`, still wins: no colours in any palette), its remapped keys, its zone.
+/// `options.no_color`, still wins: no colours in any palette), its remapped keys (normal mode
+/// and the confirmation), its time zone, the mouse.
 pub async fn run_with(
     client: Client,
     options: ConsoleOptions,
