@@ -1,5 +1,6 @@
-//! The ledger starts without reading the order history: who holds and who waits for stock are
-//! store indexes read through the groups' overlays, the counts per status and each location's
+//! The ledger starts without reading the order history: who waits for stock is a store index
+//! and who holds it is found through the location queue, both read through the groups'
+//! overlays; the counts per status and each location's
 //! orders today are kept in the store. These tests drive the real ledger on a real sled store:
 //! pipelined commands (so that one group reads another's uncommitted changes), restarts, and the
 //! upgrade of a store written before the indexes existed.
@@ -236,11 +237,9 @@ fn a_store_written_before_the_indexes_is_upgraded_when_opened() {
         handle.submit_blocking(set_stock("A", "wh-1", 5)).unwrap();
         pipelined(&ledger, (0..8).map(|i| order(i, "A", 1)).collect());
         ledger.shutdown();
-        // What layout 2 had: no `h`/`n` entries, no counts.
-        for prefix in [keys::HOLDER, keys::WAITING] {
-            for key in store.raw_keys_under(prefix) {
-                store.remove_raw_unchecked(&key).unwrap();
-            }
+        // What layout 2 had: no `n` entries, no counts.
+        for key in store.raw_keys_under(keys::WAITING) {
+            store.remove_raw_unchecked(&key).unwrap();
         }
         for status in OrderStatus::ALL {
             store
@@ -262,7 +261,7 @@ fn a_store_written_before_the_indexes_is_upgraded_when_opened() {
             .get(&OrderStatus::Backordered),
         Some(&3)
     );
-    // The holder index works: a count of 2 sheds the three newest holders.
+    // The upgraded store works: a count of 2 sheds the three newest holders.
     let out = ledger
         .handle()
         .submit_blocking(set_stock("A", "wh-1", 2))

@@ -33,7 +33,7 @@ pub struct Overlay {
     deliveries: HashSet<Vec<u8>>,
     /// Outbox keys written (Some) or removed (None).
     outbox: HashMap<Vec<u8>, Option<PushIntent>>,
-    /// The `h` and `n` index keys of the orders in `orders`.
+    /// The `n` index keys of the orders in `orders`.
     stock_keys: BTreeSet<Vec<u8>>,
 }
 
@@ -60,7 +60,7 @@ pub struct Group<'a> {
     ats_written: BTreeSet<(String, String)>,
     /// Recompute every SKU's figures, not only the touched ones.
     pub(super) ats_all: bool,
-    /// The `h` and `n` index keys of the orders this group read or changed, as they are now:
+    /// The `n` index keys of the orders this group read or changed, as they are now:
     /// the store's index shows them as they were.
     stock_keys: BTreeSet<Vec<u8>>,
 }
@@ -203,13 +203,13 @@ impl<'a> Group<'a> {
         );
     }
 
-    /// Whether the store's `h`/`n` entries of this order may be out of date: this group or
+    /// Whether the store's index entries of this order may be out of date: this group or
     /// the one in flight changed it.
     fn changed_here(&self, id: OrderId) -> bool {
         self.orders.contains_key(&id) || self.previous.is_some_and(|p| p.orders.contains_key(&id))
     }
 
-    /// The ids under an `h`/`n` prefix that this group and the one in flight know better than
+    /// The ids under an `n` prefix that this group and the one in flight know better than
     /// the store.
     fn changed_under(&self, prefix: &[u8]) -> BTreeSet<OrderId> {
         fn under(set: &BTreeSet<Vec<u8>>, prefix: &[u8]) -> Vec<OrderId> {
@@ -229,16 +229,57 @@ impl<'a> Group<'a> {
         ids
     }
 
-    /// The newest open order holding stock of `sku` at `location`, as this group sees it.
+    /// The newest open order holding stock of `sku` at `location`, as this group sees it:
+    /// the orders this group or the one in flight changed, as they are now, and the store's
+    /// location queue (every status that can hold stock, newest id first) for the rest.
     pub fn newest_holder(&self, sku: &str, location: &str) -> Result<Option<OrderId>, StoreError> {
-        let prefix = keys::holder_prefix(sku, location);
-        let mut newest = self.changed_under(&prefix).last().copied();
-        for id in self.store.ids_under(&prefix).rev() {
-            let id = id?;
+        let holds = |o: &Order| {
+            o.status.is_open()
+                && o.allocations
+                    .iter()
+                    .any(|a| a.sku == sku && a.location == location)
+        };
+        let changed = self.orders.values().map(|t| &t.current).chain(
+            self.previous
+                .into_iter()
+                .flat_map(|p| p.orders.values())
+                .filter(|o| !self.orders.contains_key(&o.id)),
+        );
+        let mut newest = changed.filter(|o| holds(o)).map(|o| o.id).max();
+        // One descending run of ids per status, merged: the first stored holder met is the
+        // newest; nothing older than a holder found among the changed orders matters.
+        let mut runs: Vec<_> = crate::model::OrderStatus::ALL
+            .into_iter()
+            .filter(|st| st.is_open())
+            .map(|st| {
+                self.store
+                    .ids_under(&keys::location_prefix(location, Some(st)))
+                    .rev()
+                    .peekable()
+            })
+            .collect();
+        loop {
+            let mut best: Option<(usize, OrderId)> = None;
+            for (i, run) in runs.iter_mut().enumerate() {
+                match run.peek() {
+                    Some(Ok(id)) if best.is_none_or(|(_, b)| *id > b) => best = Some((i, *id)),
+                    Some(Ok(_)) | None => {}
+                    Some(Err(_)) => {
+                        if let Some(Err(e)) = run.next() {
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            let Some((i, id)) = best else { break };
             if newest.is_some_and(|n| n > id) {
                 break;
             }
-            if !self.changed_here(id) {
+            runs[i].next();
+            if self.changed_here(id) {
+                continue;
+            }
+            if self.store.order(id)?.is_some_and(|o| holds(&o)) {
                 newest = Some(id);
                 break;
             }

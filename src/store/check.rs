@@ -145,7 +145,6 @@ fn check_indexes(
         keys::BY_STATUS,
         keys::BY_CHANNEL,
         keys::BY_LOCATION,
-        keys::HOLDER,
         keys::WAITING,
     ] {
         for key in store.keys_under(prefix) {
@@ -223,7 +222,6 @@ fn index_name(prefix: u8) -> &'static str {
         keys::BY_STATUS => "status",
         keys::BY_CHANNEL => "channel",
         keys::BY_LOCATION => "location-queue",
-        keys::HOLDER => "stock-holder",
         keys::WAITING => "waiting-for-stock",
         _ => "external-id",
     }

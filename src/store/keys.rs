@@ -17,12 +17,11 @@
 //! | `b`    | channel \0 `s` sku                    | PushIntent       |
 //! | `b`    | channel \0 `f` order id, shipment     | PushIntent       |
 //! | `a`    | channel \0 sku                        | last ATS (i64)   |
-//! | `h`    | sku \0 location \0 order id            | (empty)          |
 //! | `n`    | sku \0 order id                        | (empty)          |
 //!
-//! `h` (who holds stock where) and `n` (who waits for a SKU) are what the ledger asks when a
-//! count comes in short or stock arrives; keeping them in the store rather than in memory
-//! means the ledger starts without reading every open order. Meta also holds the order count
+//! `n` (who waits for a SKU) is what the ledger asks when stock arrives, and the location
+//! queue `q` finds who holds stock at a location when a count comes in short; keeping them in
+//! the store rather than in memory means the ledger starts without reading every open order. Meta also holds the order count
 //! per status (`m\0count\0` + status code) and each location's orders allocated today
 //! (`m\0cap\0` + location: day, count), for the same reason.
 
@@ -43,18 +42,10 @@ pub const CURSOR: u8 = b'p';
 pub const DELIVERY: u8 = b'w';
 pub const OUTBOX: u8 = b'b';
 pub const ATS: u8 = b'a';
-pub const HOLDER: u8 = b'h';
 pub const WAITING: u8 = b'n';
 
 /// The prefixes of the secondary indexes: derived data that `check --repair` can rebuild.
-pub const INDEX_PREFIXES: [u8; 6] = [
-    EXTERNAL,
-    BY_STATUS,
-    BY_CHANNEL,
-    BY_LOCATION,
-    HOLDER,
-    WAITING,
-];
+pub const INDEX_PREFIXES: [u8; 5] = [EXTERNAL, BY_STATUS, BY_CHANNEL, BY_LOCATION, WAITING];
 
 pub const META_NEXT_ORDER: &[u8] = b"m\0next_order";
 pub const META_NEXT_EVENT: &[u8] = b"m\0next_event";
@@ -216,23 +207,6 @@ pub fn by_location(location: &str, status: OrderStatus, id: OrderId) -> Vec<u8> 
     k
 }
 
-/// Where the orders holding open allocations of a SKU at a location are listed.
-pub fn holder_prefix(sku: &str, location: &str) -> Vec<u8> {
-    let mut k = Vec::with_capacity(3 + sku.len() + location.len() + 8);
-    k.push(HOLDER);
-    k.extend_from_slice(sku.as_bytes());
-    k.push(0);
-    k.extend_from_slice(location.as_bytes());
-    k.push(0);
-    k
-}
-
-pub fn holder(sku: &str, location: &str, id: OrderId) -> Vec<u8> {
-    let mut k = holder_prefix(sku, location);
-    k.extend_from_slice(&id.to_be_bytes());
-    k
-}
-
 /// Where the orders waiting for units of a SKU are listed, oldest (lowest id) first.
 pub fn waiting_prefix(sku: &str) -> Vec<u8> {
     let mut k = Vec::with_capacity(2 + sku.len() + 8);
@@ -263,22 +237,18 @@ pub fn index_keys(o: &Order) -> Vec<Vec<u8>> {
     keys
 }
 
-/// The `h` and `n` keys of an order: an open order holds stock where it has allocations, and
-/// a routed, open, unheld order short of units waits for each SKU it is short of.
+/// The `n` keys of an order: a routed, open, unheld order short of units waits for each SKU
+/// it is short of. (Who holds stock where is found through the location queue `q` instead:
+/// an index entry per allocation would cost every order a write more per line, and the
+/// question only comes up when a count comes in below what is reserved.)
 pub fn stock_index_keys(o: &Order) -> Vec<Vec<u8>> {
     let mut keys = Vec::new();
-    if o.status.is_open() {
-        for a in &o.allocations {
-            keys.push(holder(&a.sku, &a.location, o.id));
-        }
-    }
     if o.waits_for_stock() {
         for (_, sku, _) in o.unplaced() {
             keys.push(waiting(&sku, o.id));
         }
     }
-    // Two allocations of one SKU at one place (a top-up), or two lines of one SKU, are one
-    // entry.
+    // Two lines of one SKU are one entry.
     keys.sort_unstable();
     keys.dedup();
     keys

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use super::{codec, keys, Store, StoreError, WriteBatch};
 use crate::model::{Order, OrderStatus};
 
-/// The layout this ordo writes: 3 added the `h`/`n` indexes (who holds and who waits for
-/// stock) and the per-status counts in meta, so that starting does not read every order.
+/// The layout this ordo writes: 3 added the `n` index (who waits for stock) and the
+/// per-status counts in meta, so that starting does not read every order.
 pub const LAYOUT_VERSION: u8 = 3;
 
 /// Index keys written per commit while upgrading: bounded so the upgrade of a large store
