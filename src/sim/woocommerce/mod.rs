@@ -411,6 +411,34 @@ async fn take_fault(sim: &Sim) -> Result<bool, Response> {
     }
 }
 
+/// WordPress's answer to a body that is not the JSON a route takes.
+fn invalid_json() -> Response {
+    woo_error(
+        StatusCode::BAD_REQUEST,
+        "rest_invalid_json",
+        "Invalid JSON body passed.",
+        Value::Null,
+    )
+}
+
+/// What every write route does first, in WordPress's order: this request's fault, the
+/// credentials (refused with the route's `(code, message)`), then the JSON body.
+/// `Ok((truncated, body))`, or the answer to send.
+async fn write_request<T: serde::de::DeserializeOwned>(
+    sim: &Sim,
+    headers: &HeaderMap,
+    params: &Params,
+    body: &[u8],
+    refusal: (&str, &str),
+) -> Result<(bool, T), Response> {
+    let truncated = take_fault(sim).await?;
+    if !authorized(sim, headers, params) {
+        return Err(refused(refusal.0, refusal.1));
+    }
+    let parsed = serde_json::from_slice::<T>(body).map_err(|_| invalid_json())?;
+    Ok((truncated, parsed))
+}
+
 /// A JSON answer as WordPress sends it, cut in half when `truncated`.
 fn json_answer(status: StatusCode, value: &Value, truncated: bool) -> Response {
     let mut text = serde_json::to_string(value).expect("JSON values serialize");

@@ -18,7 +18,8 @@ use serde_json::{json, Value};
 use super::orders::{find, invalid_order};
 use super::render::woo_id;
 use super::{
-    authorized, json_answer, param, refused, secs, take_fault, unauthorized, woo_error, Params, Sim,
+    authorized, json_answer, param, secs, take_fault, unauthorized, woo_error, write_request,
+    Params, Sim,
 };
 use crate::sim::channel::SimFulfillment;
 
@@ -151,23 +152,20 @@ pub(super) async fn create_note(
     Query(params): Query<Params>,
     body: axum::body::Bytes,
 ) -> Response {
-    let truncated = match take_fault(&sim).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if !authorized(&sim, &headers, &params) {
-        return refused(
+    let (truncated, new) = match write_request::<NewNote>(
+        &sim,
+        &headers,
+        &params,
+        &body,
+        (
             "woocommerce_rest_cannot_create",
             "Sorry, you are not allowed to create resources.",
-        );
-    }
-    let Ok(new) = serde_json::from_slice::<NewNote>(&body) else {
-        return woo_error(
-            StatusCode::BAD_REQUEST,
-            "rest_invalid_json",
-            "Invalid JSON body passed.",
-            Value::Null,
-        );
+        ),
+    )
+    .await
+    {
+        Ok(request) => request,
+        Err(r) => return r,
     };
     let Some(text) = new.note.filter(|n| !n.trim().is_empty()) else {
         return woo_error(

@@ -21,8 +21,8 @@ use super::meta::MetaUpdate;
 use super::notes::add_note;
 use super::render::{render, woo_id, woo_status};
 use super::{
-    authorized, fault_response, invalid_param, json_answer, param, refused, secs, take_fault,
-    unauthorized, woo_error, Params, Sim,
+    authorized, fault_response, invalid_param, json_answer, param, secs, unauthorized, woo_error,
+    write_request, Params, Sim,
 };
 use crate::sim::channel::{truncate, Fault, SimOrder};
 
@@ -357,23 +357,20 @@ pub(super) async fn update_order(
     Query(params): Query<Params>,
     body: axum::body::Bytes,
 ) -> Response {
-    let truncated = match take_fault(&sim).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if !authorized(&sim, &headers, &params) {
-        return refused(
+    let (truncated, update) = match write_request::<OrderUpdate>(
+        &sim,
+        &headers,
+        &params,
+        &body,
+        (
             "woocommerce_rest_cannot_edit",
             "Sorry, you are not allowed to edit this resource.",
-        );
-    }
-    let Ok(update) = serde_json::from_slice::<OrderUpdate>(&body) else {
-        return woo_error(
-            StatusCode::BAD_REQUEST,
-            "rest_invalid_json",
-            "Invalid JSON body passed.",
-            Value::Null,
-        );
+        ),
+    )
+    .await
+    {
+        Ok(request) => request,
+        Err(r) => return r,
     };
     let Some(found) = find(&sim, &id) else {
         return invalid_order();

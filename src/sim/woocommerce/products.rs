@@ -27,8 +27,8 @@ use serde_json::{json, Value};
 
 use super::render::{product_id, render_product};
 use super::{
-    authorized, invalid_param, json_answer, param, refused, take_fault, unauthorized, woo_error,
-    Params, Sim,
+    authorized, invalid_param, json_answer, param, take_fault, unauthorized, woo_error,
+    write_request, Params, Sim,
 };
 use crate::sim::channel::intent_at_ms;
 use crate::sim::Catalog;
@@ -143,23 +143,20 @@ pub(super) async fn batch(
     Query(params): Query<Params>,
     body: axum::body::Bytes,
 ) -> Response {
-    let truncated = match take_fault(&sim).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    if !authorized(&sim, &headers, &params) {
-        return refused(
+    let (truncated, request) = match write_request::<Value>(
+        &sim,
+        &headers,
+        &params,
+        &body,
+        (
             "woocommerce_rest_cannot_batch",
             "Sorry, you are not allowed to batch manipulate this resource.",
-        );
-    }
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
-        return woo_error(
-            StatusCode::BAD_REQUEST,
-            "rest_invalid_json",
-            "Invalid JSON body passed.",
-            Value::Null,
-        );
+        ),
+    )
+    .await
+    {
+        Ok(request) => request,
+        Err(r) => return r,
     };
     let list = |key: &str| -> Vec<Value> {
         request

@@ -39,8 +39,8 @@ use super::meta::TRACKING_ITEMS;
 use super::orders::find;
 use super::render::woo_id;
 use super::{
-    authorized, fault_response, json_answer, no_route, refused, take_fault, woo_error, Params, Sim,
-    TrackingExtension,
+    authorized, fault_response, invalid_json, json_answer, no_route, refused, take_fault,
+    woo_error, Params, Sim, TrackingExtension,
 };
 use crate::sim::channel::Fault;
 
@@ -299,12 +299,7 @@ pub(super) async fn create(
         Err(r) => return r,
     };
     let Ok(Value::Object(req)) = serde_json::from_slice::<Value>(&body) else {
-        return woo_error(
-            StatusCode::BAD_REQUEST,
-            "rest_invalid_json",
-            "Invalid JSON body passed.",
-            Value::Null,
-        );
+        return invalid_json();
     };
     let field = |k: &str| {
         req.get(k)
