@@ -411,6 +411,34 @@ async fn take_fault(sim: &Sim) -> Result<bool, Response> {
     }
 }
 
+/// A list route's `per_page` (1..=100, default 10) and `page` (from 1, default 1), or
+/// WordPress's 400 naming the bad one.
+// The error is the HTTP answer itself, handed straight back to axum: boxing it buys nothing.
+#[allow(clippy::result_large_err)]
+fn paging(params: &Params) -> Result<(usize, usize), Response> {
+    let per_page = match param(params, "per_page").map(|v| v.trim().parse::<i64>()) {
+        None => 10,
+        Some(Ok(n)) if (1..=100).contains(&n) => n as usize,
+        Some(_) => {
+            return Err(invalid_param(
+                "per_page",
+                "per_page must be between 1 (inclusive) and 100 (inclusive)",
+            ))
+        }
+    };
+    let page = match param(params, "page").map(|v| v.trim().parse::<i64>()) {
+        None => 1,
+        Some(Ok(n)) if n >= 1 => n as usize,
+        Some(_) => {
+            return Err(invalid_param(
+                "page",
+                "page must be greater than or equal to 1",
+            ))
+        }
+    };
+    Ok((per_page, page))
+}
+
 /// WordPress's answer to a body that is not the JSON a route takes.
 fn invalid_json() -> Response {
     woo_error(

@@ -21,8 +21,8 @@ use super::meta::MetaUpdate;
 use super::notes::add_note;
 use super::render::{render, woo_id, woo_status};
 use super::{
-    authorized, fault_response, invalid_param, json_answer, param, secs, unauthorized, woo_error,
-    write_request, Params, Sim,
+    authorized, fault_response, invalid_param, json_answer, paging, param, secs, unauthorized,
+    woo_error, write_request, Params, Sim,
 };
 use crate::sim::channel::{truncate, Fault, SimOrder};
 
@@ -115,20 +115,9 @@ pub(super) async fn list_orders(
     if !authorized(&sim, &headers, &params) {
         return unauthorized();
     }
-    let per_page = match param(&params, "per_page").map(|v| v.trim().parse::<i64>()) {
-        None => 10,
-        Some(Ok(n)) if (1..=100).contains(&n) => n as usize,
-        Some(_) => {
-            return invalid_param(
-                "per_page",
-                "per_page must be between 1 (inclusive) and 100 (inclusive)",
-            )
-        }
-    };
-    let page = match param(&params, "page").map(|v| v.trim().parse::<i64>()) {
-        None => 1,
-        Some(Ok(n)) if n >= 1 => n as usize,
-        Some(_) => return invalid_param("page", "page must be greater than or equal to 1"),
+    let (per_page, page) = match paging(&params) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let offset_n = match param(&params, "offset").map(|v| v.trim().parse::<usize>()) {
         None => None,

@@ -27,8 +27,8 @@ use serde_json::{json, Value};
 
 use super::render::{product_id, render_product};
 use super::{
-    authorized, invalid_param, json_answer, param, take_fault, unauthorized, woo_error,
-    write_request, Params, Sim,
+    authorized, json_answer, paging, param, take_fault, unauthorized, woo_error, write_request,
+    Params, Sim,
 };
 use crate::sim::channel::intent_at_ms;
 use crate::sim::Catalog;
@@ -73,20 +73,9 @@ pub(super) async fn list_products(
     if !authorized(&sim, &headers, &params) {
         return unauthorized();
     }
-    let per_page = match param(&params, "per_page").map(|v| v.trim().parse::<i64>()) {
-        None => 10,
-        Some(Ok(n)) if (1..=100).contains(&n) => n as usize,
-        Some(_) => {
-            return invalid_param(
-                "per_page",
-                "per_page must be between 1 (inclusive) and 100 (inclusive)",
-            )
-        }
-    };
-    let page = match param(&params, "page").map(|v| v.trim().parse::<i64>()) {
-        None => 1,
-        Some(Ok(n)) if n >= 1 => n as usize,
-        Some(_) => return invalid_param("page", "page must be greater than or equal to 1"),
+    let (per_page, page) = match paging(&params) {
+        Ok(p) => p,
+        Err(r) => return r,
     };
     let wanted: Option<Vec<String>> = param(&params, "sku").filter(|s| !s.is_empty()).map(|s| {
         let mut list: Vec<String> = s.split(',').map(|x| x.to_lowercase()).collect();
