@@ -12,9 +12,10 @@ use tokio::sync::watch;
 use super::{ledger_error, logging, user, Cli, Context};
 use crate::client::OrderQuery;
 use crate::config::Config;
-use crate::console::{ConsoleOptions, ConsoleSettings};
+use crate::console::{ConsoleOptions, ConsoleSettings, Screen};
 use crate::engine::channels as channel_services;
 use crate::engine::intake::LedgerIntake;
+use crate::engine::Engine;
 use crate::ledger::{Command, LedgerError};
 use crate::model::Actor;
 use crate::sim::world::{Limits, SimWorld};
@@ -72,35 +73,73 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-/// `ordo console`: the console on the configured store.
+/// `ordo console`: the console on the configured store. The screen comes up first and the
+/// store opens behind it (a store of 1M orders takes sled about a second to open).
 pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
-    let engine = ctx.engine()?;
     let options = ConsoleOptions {
         title: ctx.data_dir.display().to_string(),
         no_color: no_color(args.no_color),
         operator: operator_name(ctx),
     };
-    let intake = Arc::new(LedgerIntake {
-        ledger: engine.ledger(),
-        store: engine.store().clone(),
-    });
-    let hub = engine.hub().clone();
-    let client = engine.client();
-    let result = runtime()?.block_on(async move {
+    let mut settings = ConsoleSettings::from_config(&ctx.config.console);
+    settings.mouse |= args.mouse;
+    let rt = runtime()?;
+    let opening = {
+        let (config, dir) = (ctx.config.clone(), ctx.data_dir.clone());
+        rt.spawn_blocking(move || Engine::open(&config, &dir))
+    };
+    let (result, engine) = rt.block_on(async move {
+        let mut opening = opening;
+        let mut screen = match Screen::enter(options, settings) {
+            Ok(screen) => screen,
+            // No terminal to draw on: a store that cannot open says more than that.
+            Err(e) => {
+                return match opening.await {
+                    Ok(Ok(engine)) => (Err(e), Some(engine)),
+                    Ok(Err(store)) => (Err(store.into()), None),
+                    Err(_) => (Err(e), None),
+                }
+            }
+        };
+        let note = format!("opening the store at {}…", ctx.data_dir.display());
+        let opened = match screen.wait_for(&note, &mut opening).await {
+            Ok(Some(opened)) => opened,
+            // Quit (or an error) while the store opens: the terminal is given back at once,
+            // and the engine, once open, is shut down cleanly.
+            other => {
+                drop(screen);
+                eprintln!("ordo: closing the store (it was still opening)…");
+                let engine = opening.await.ok().and_then(Result::ok);
+                return (other.map(|_| ()), engine);
+            }
+        };
+        let engine = match opened {
+            Ok(Ok(engine)) => engine,
+            Ok(Err(e)) => return (Err(e.into()), None),
+            Err(e) => return (Err(anyhow::anyhow!("opening the store: {e}")), None),
+        };
+        let intake = Arc::new(LedgerIntake {
+            ledger: engine.ledger(),
+            store: engine.store().clone(),
+        });
         // The engine in-process: its channel pollers and webhook receiver run while the
         // console is open (DESIGN.md's process model).
         let env = |var: &str| std::env::var(var).ok();
-        let services = channel_services::start(&ctx.config, &env, hub, intake).await?;
+        let hub = engine.hub().clone();
+        let services = match channel_services::start(&ctx.config, &env, hub, intake).await {
+            Ok(services) => services,
+            Err(e) => return (Err(e.into()), Some(engine)),
+        };
         for (id, e) in &services.failed {
             tracing::warn!("channel {id} not started: {e}");
         }
-        let mut settings = ConsoleSettings::from_config(&ctx.config.console);
-        settings.mouse |= args.mouse;
-        let result = crate::console::run_with(client, options, settings).await;
+        let result = screen.run(engine.client()).await;
         services.stop().await;
-        result
+        (result, Some(engine))
     });
-    engine.shutdown();
+    if let Some(engine) = engine {
+        engine.shutdown();
+    }
     result
 }
 

@@ -8,6 +8,8 @@
 pub mod app;
 pub mod data;
 pub mod filter;
+mod reads;
+mod screen;
 mod term;
 pub mod ui;
 pub mod zone;
@@ -31,6 +33,7 @@ use crate::client::Client;
 use crate::ledger::{LedgerError, Outcome, Reply};
 use app::{Action, App, Mode, Pane};
 use data::{Data, Request};
+pub use screen::Screen;
 
 pub struct ConsoleOptions {
     pub title: String,
@@ -50,6 +53,9 @@ pub struct ConsoleSettings {
     pub zone: zone::Zone,
     /// Capture the mouse: wheel, click, double-click, pane tabs (`[console] mouse`, `--mouse`).
     pub mouse: bool,
+    /// Two panes side by side in wide windows (`[console] split`; on in `from_config`'s
+    /// default, off in `Default`'s).
+    pub split: bool,
 }
 
 impl ConsoleSettings {
@@ -60,6 +66,7 @@ impl ConsoleSettings {
             keys: c.keys.clone(),
             zone: zone::Zone::configured(c.timezone.as_deref()),
             mouse: c.mouse,
+            split: c.split,
         }
     }
 }
@@ -87,18 +94,7 @@ pub async fn run_with(
     options: ConsoleOptions,
     settings: ConsoleSettings,
 ) -> anyhow::Result<()> {
-    let no_color = options.no_color || std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut app = App::new(options.title, options.operator, no_color);
-    app.palette = settings.palette;
-    app.keymap = app::keymap_with(&settings.keys);
-    app.dialog_keys = app::dialog_keys_with(&settings.keys);
-    app.zone = settings.zone;
-    let _guard = term::TerminalGuard::enter(settings.mouse)?;
-    let mut terminal =
-        Terminal::new(CrosstermBackend::new(io::stdout())).context("cannot start the terminal")?;
-    let size = terminal.size()?;
-    app.resize(size.width, size.height);
-    event_loop(&mut terminal, client, &mut app).await
+    Screen::enter(options, settings)?.run(client).await
 }
 
 /// The reply to a command, as a toast: (text, is an error).
@@ -229,6 +225,8 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
     let mut toast_seen = app.toast_seq;
     let mut dirty = true;
     let mut changes_open = true;
+    // Split view: the companion pane's reads, beside the focused pane's above.
+    let (mut side, mut side_rx) = reads::Side::new(app);
 
     loop {
         if app.toast_seq != toast_seen {
@@ -236,8 +234,9 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
             toast_until = Some(Instant::now() + TOAST);
             dirty = true;
         }
+        side.settle(app, &mut data);
         if dirty {
-            draw(terminal, app, &data)?;
+            draw_with(terminal, app, &data, side.shown(app))?;
             dirty = false;
         }
         // Start a read when one is due and none is running.
@@ -255,6 +254,9 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                 });
             }
         }
+        side.follow(app);
+        side.start(app, &client);
+        let side_timer = side.wake_at(app);
         let now = Utc::now();
         let next_minute = Instant::now() + Duration::from_secs(60 - u64::from(now.second()))
             - Duration::from_nanos(u64::from(now.nanosecond() % 1_000_000_000));
@@ -282,7 +284,7 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                 Some(Ok(TermEvent::Mouse(mouse))) => {
                     // Hit-tested on the layout of the screen as drawn (same `app`, `data`).
                     let area = ratatui::layout::Rect::new(0, 0, app.width, app.height);
-                    let layout = ui::screen_layout(area, app, &data);
+                    let layout = ui::screen_layout_with(area, app, &data, side.shown(app));
                     actions = app.handle_mouse(mouse, &layout, std::time::Instant::now());
                     dirty = true;
                 }
@@ -290,6 +292,7 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                     app.resize(w, h);
                     terminal.autoresize()?;
                     refresh_at = Some(Instant::now());
+                    side.now(app);
                     dirty = true;
                 }
                 Some(Ok(_)) => {}
@@ -301,6 +304,7 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                     // Coalesce: at most one read per COALESCE.
                     let at = (last_fetch + COALESCE).max(Instant::now());
                     refresh_at = Some(refresh_at.map_or(at, |r| r.min(at)));
+                    side.changed(app);
                 }
                 Err(broadcast::error::RecvError::Closed) => {
                     changes_open = false;
@@ -312,22 +316,35 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                 // A read of a view that has moved on since is drawn but not acted on; an
                 // Enter that waited for this view's rows opens its order now.
                 actions = app.arrived(&req, &d);
-                data = d;
+                // By its pane: the focus may have moved to the other pane meanwhile.
+                side.store(app, &mut data, d);
                 // The view moved while reading: read it again.
                 if req != app.request() && refresh_at.is_none() {
                     refresh_at = Some(Instant::now());
                 }
                 dirty = true;
             },
+            Some((req, d)) = side_rx.recv() => {
+                side.arrived();
+                // The focus moved to the companion while it was read: the focused pane's own
+                // read of it is the one to keep.
+                if !(req.pane == app.pane && data.pane == app.pane) {
+                    actions = app.arrived(&req, &d);
+                    side.store(app, &mut data, d);
+                    dirty = true;
+                }
+            },
             Some((text, error)) = reply_rx.recv() => {
                 app.set_toast(text, error);
                 refresh_at = Some(Instant::now());
+                side.changed(app);
             },
             Some((id, options)) = picker_rx.recv() => {
                 app.set_reroute_options(id, options);
                 dirty = true;
             },
             _ = tokio::time::sleep_until(refresh_timer) => {}
+            _ = tokio::time::sleep_until(side_timer) => side.woke(app),
             _ = tokio::time::sleep_until(channels_timer) => {
                 refresh_at = Some(Instant::now());
             },
@@ -355,6 +372,7 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                         terminal.autoresize()?;
                         terminal.clear()?;
                         refresh_at = Some(Instant::now());
+                        side.now(app);
                     } else {
                         app.set_toast(
                             "Ctrl-Z: no job control here (not started from a shell)",
@@ -422,9 +440,19 @@ pub fn channels_tick(app: &App, data: &Data) -> bool {
 }
 
 fn draw(terminal: &mut Term, app: &App, data: &Data) -> anyhow::Result<()> {
+    draw_with(terminal, app, data, None)
+}
+
+/// Draws a frame: the focused pane's `data`, and in split view the `companion`'s read.
+fn draw_with(
+    terminal: &mut Term,
+    app: &App,
+    data: &Data,
+    companion: Option<&Data>,
+) -> anyhow::Result<()> {
     let now = Utc::now();
     execute!(io::stdout(), BeginSynchronizedUpdate)?;
-    let result = terminal.draw(|f| ui::draw(f, app, data, now));
+    let result = terminal.draw(|f| ui::draw_with(f, app, data, companion, now));
     execute!(io::stdout(), EndSynchronizedUpdate)?;
     result?;
     Ok(())
