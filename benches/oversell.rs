@@ -22,10 +22,12 @@
 //! `ORDO_OVERSELL_RATE` (sales a second per channel, default 1.5: every sale changes a figure
 //! on all three channels, and Amazon's listings API takes 5 requests a second).
 
+#[path = "../tests/common/orders.rs"]
+mod orders;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use rust_decimal::Decimal;
 use tokio::sync::watch;
 
@@ -35,9 +37,7 @@ use ordo::engine::channels as services;
 use ordo::engine::intake::LedgerIntake;
 use ordo::engine::Engine;
 use ordo::ledger::{Command, StockRow};
-use ordo::model::{
-    Actor, Address, ChannelKind, ChannelOrder, Customer, FinancialStatus, Line, Totals,
-};
+use ordo::model::{Actor, ChannelKind, ChannelOrder};
 use ordo::sim::world::{Limits, SimWorld};
 use ordo::sim::{Catalog, Rng};
 
@@ -81,48 +81,8 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn order(kind: ChannelKind, n: u64, sku: &str, qty: u32, price: Decimal) -> ChannelOrder {
-    let now = Utc::now();
-    ChannelOrder {
-        channel: kind.as_str().into(),
-        external_id: format!("X{}{n:07}", kind.as_str().len()),
-        number: String::new(),
-        created_at: now,
-        updated_at: now,
-        cancelled: false,
-        financial_status: FinancialStatus::Paid,
-        customer: Customer {
-            name: Some("Ada Lovelace".into()),
-            email: Some("ada@example.com".into()),
-            phone: None,
-        },
-        ship_to: Some(Address {
-            name: Some("Ada Lovelace".into()),
-            line1: "12 Main Street".into(),
-            line2: None,
-            city: "New York".into(),
-            region: Some("NY".into()),
-            postal_code: "10001".into(),
-            country: "US".into(),
-            lat: None,
-            lon: None,
-        }),
-        ship_method: "standard".into(),
-        pickup_location: None,
-        lines: vec![Line {
-            line: 1,
-            sku: sku.into(),
-            title: None,
-            quantity: qty,
-            unit_price: price,
-            channel_line_id: None,
-        }],
-        totals: Totals {
-            total: price * Decimal::from(qty),
-            ..Totals::default()
-        },
-        currency: "USD".into(),
-        tags: vec![],
-    }
+    let id = format!("X{}{n:07}", kind.as_str().len());
+    orders::sale(kind, &id, sku, qty, price)
 }
 
 async fn run(seed: u64, secs: u64, rate: f64, push: bool) -> Report {

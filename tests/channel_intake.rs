@@ -2,16 +2,16 @@
 //! a webhook delivery id is taken once, the same unmappable payload does not pile up in
 //! quarantine, and a cancellation of an order ordo never saw is kept.
 
+#[path = "common/orders.rs"]
+mod orders;
+
 use chrono::{TimeZone, Utc};
 use rust_decimal::Decimal;
 
 use ordo::config::Config;
 use ordo::engine::Engine;
-use ordo::ledger::{Command, LedgerHandle, Origin, Outcome, StockRow};
-use ordo::model::{
-    Actor, Address, ChannelCursor, ChannelOrder, Customer, FinancialStatus, Line, OrderStatus,
-    Sweep, Totals,
-};
+use ordo::ledger::{Command, LedgerHandle, Origin, Outcome};
+use ordo::model::{ChannelCursor, ChannelOrder, Line, OrderStatus, Sweep, Totals};
 
 const CONFIG: &str = r#"
 [[locations]]
@@ -30,54 +30,28 @@ fn engine(dir: &std::path::Path) -> Engine {
 
 fn stock(ledger: &LedgerHandle, on_hand: i64) {
     ledger
-        .submit_blocking(Command::SetStock {
-            rows: vec![StockRow {
-                sku: "TEE".into(),
-                location: "wh-east".into(),
-                on_hand,
-                safety_stock: Some(0),
-            }],
-            by: Actor::System,
-        })
+        .submit_blocking(orders::set_stock("TEE", "wh-east", on_hand, Some(0)))
         .unwrap();
 }
 
 fn order(ext: &str, qty: u32, minute: u32, cancelled: bool) -> ChannelOrder {
     let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, minute, 0).unwrap();
+    let lines = if qty == 0 {
+        vec![]
+    } else {
+        vec![Line {
+            channel_line_id: Some("L1".into()),
+            ..orders::line(1, "TEE", qty)
+        }]
+    };
     ChannelOrder {
-        channel: "shop".into(),
-        external_id: ext.into(),
-        number: String::new(),
         created_at: Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap(),
-        updated_at: at,
         cancelled,
-        financial_status: FinancialStatus::Paid,
-        customer: Customer::default(),
-        ship_to: Some(Address {
-            country: "US".into(),
-            postal_code: "10001".into(),
-            ..Address::default()
-        }),
-        ship_method: "standard".into(),
-        pickup_location: None,
-        lines: if qty == 0 {
-            vec![]
-        } else {
-            vec![Line {
-                line: 1,
-                sku: "TEE".into(),
-                title: None,
-                quantity: qty,
-                unit_price: Decimal::new(1000, 2),
-                channel_line_id: Some("L1".into()),
-            }]
-        },
         totals: Totals {
             total: Decimal::new(1000 * i64::from(qty), 2),
             ..Totals::default()
         },
-        currency: "USD".into(),
-        tags: vec![],
+        ..orders::paid_order("shop", ext, at, lines)
     }
 }
 

@@ -5,30 +5,22 @@
 //! pipelined commands (so that one group reads another's uncommitted changes), restarts, and the
 //! upgrade of a store written before the indexes existed.
 
+#[path = "common/orders.rs"]
+mod orders;
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use rust_decimal::Decimal;
 
-use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, Outcome, StockRow};
-use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
-    OnUnroutable, OrderStatus, Totals,
-};
+use ordo::ledger::{Command, Ledger, LedgerSettings, Outcome};
+use ordo::model::{Location, OnUnroutable, OrderStatus};
 use ordo::routing::RuleSet;
 use ordo::store::{check, keys, Store};
 
 fn location(id: &str, priority: u32, daily_capacity: Option<u32>) -> Location {
     Location {
-        id: id.into(),
-        name: id.into(),
-        kind: LocationKind::Warehouse,
-        priority: Some(priority),
-        lat: None,
-        lon: None,
-        tags: vec![],
-        channels: vec![],
         daily_capacity,
+        ..orders::warehouse(id, priority)
     }
 }
 
@@ -42,57 +34,26 @@ fn settings(capacity: Option<u32>) -> LedgerSettings {
 
 fn order(ext: usize, sku: &str, qty: u32) -> Command {
     let at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-    Command::Ingest {
-        order: Box::new(ChannelOrder {
-            channel: "web".into(),
-            external_id: format!("E{ext}"),
-            number: String::new(),
-            created_at: at,
-            updated_at: at,
-            cancelled: false,
-            financial_status: FinancialStatus::Paid,
-            customer: Customer::default(),
-            ship_to: Some(Address {
-                country: "US".into(),
-                postal_code: "10001".into(),
-                ..Address::default()
-            }),
-            ship_method: "standard".into(),
-            pickup_location: None,
-            lines: vec![Line {
-                line: 1,
-                sku: sku.into(),
-                title: None,
-                quantity: qty,
-                unit_price: Decimal::new(1000, 2),
-                channel_line_id: None,
-            }],
-            totals: Totals {
-                total: Decimal::new(1000, 2),
-                ..Totals::default()
-            },
-            currency: "USD".into(),
-            tags: vec![],
-        }),
-        origin: Origin {
-            source: "test".into(),
-            format: "ordo".into(),
-            raw: None,
-        },
-        resolves: None,
-    }
+    let lines = vec![orders::line(1, sku, qty)];
+    orders::ingest(
+        orders::paid_order("web", &format!("E{ext}"), at, lines),
+        "test",
+        "ordo",
+    )
 }
 
 fn set_stock(sku: &str, location: &str, on_hand: i64) -> Command {
-    Command::SetStock {
-        rows: vec![StockRow {
-            sku: sku.into(),
-            location: location.into(),
-            on_hand,
-            safety_stock: None,
-        }],
-        by: Actor::System,
-    }
+    orders::set_stock(sku, location, on_hand, None)
+}
+
+/// The count of backordered orders the ledger keeps (in the store, read at start).
+fn backordered(ledger: &Ledger) -> Option<u64> {
+    ledger
+        .handle()
+        .counts()
+        .by_status
+        .get(&OrderStatus::Backordered)
+        .copied()
 }
 
 struct Fixture {
@@ -173,12 +134,8 @@ fn a_short_count_sheds_the_newest_holders_and_stock_back_reaches_them_oldest_fir
     // After a restart the waiting orders are found through the store's index alone.
     let ledger = Ledger::start(fx.store.clone(), settings(None)).unwrap();
     assert_eq!(
-        ledger
-            .handle()
-            .counts()
-            .by_status
-            .get(&OrderStatus::Backordered),
-        Some(&5),
+        backordered(&ledger),
+        Some(5),
         "counts are kept in the store"
     );
     let out = ledger
@@ -253,14 +210,7 @@ fn a_store_written_before_the_indexes_is_upgraded_when_opened() {
     let report = check::check(&store).unwrap();
     assert!(report.is_clean(), "{:#?}", report.problems);
     let ledger = Ledger::start(store.clone(), settings(None)).unwrap();
-    assert_eq!(
-        ledger
-            .handle()
-            .counts()
-            .by_status
-            .get(&OrderStatus::Backordered),
-        Some(&3)
-    );
+    assert_eq!(backordered(&ledger), Some(3));
     // The upgraded store works: a count of 2 sheds the three newest holders.
     let out = ledger
         .handle()

@@ -2,18 +2,17 @@
 //! counts and adjustments, hold, release and ship go through the real ledger on a real sled
 //! store, and invariants 2-4 are checked after every step.
 
+#[path = "common/orders.rs"]
+mod orders;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
-use rust_decimal::Decimal;
 
-use ordo::ledger::{Command, Ledger, LedgerHandle, LedgerSettings, Origin, Outcome, StockRow};
-use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
-    OnUnroutable, Order, OrderStatus, Totals,
-};
+use ordo::ledger::{Command, Ledger, LedgerHandle, LedgerSettings, Outcome, StockRow};
+use ordo::model::{Actor, ChannelOrder, Location, OnUnroutable, Order, OrderStatus};
 use ordo::routing::{Rule, RuleSet};
 use ordo::store::{check, Store};
 
@@ -97,54 +96,19 @@ fn settings() -> LedgerSettings {
 }
 
 fn location(id: &str, priority: u32) -> Location {
-    Location {
-        id: id.into(),
-        name: id.into(),
-        kind: LocationKind::Warehouse,
-        priority: Some(priority),
-        lat: None,
-        lon: None,
-        tags: vec![],
-        channels: vec![],
-        daily_capacity: None,
-    }
+    orders::warehouse(id, priority)
 }
 
 fn version(ext: u8, at: DateTime<Utc>, qty: &[(usize, u32)], cancelled: bool) -> ChannelOrder {
+    let lines = qty
+        .iter()
+        .enumerate()
+        .map(|(i, (sku, q))| orders::line(i as u32 + 1, SKUS[*sku], *q))
+        .collect();
     ChannelOrder {
-        channel: "web".into(),
-        external_id: format!("E{ext}"),
-        number: String::new(),
         created_at: Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap(),
-        updated_at: at,
         cancelled,
-        financial_status: FinancialStatus::Paid,
-        customer: Customer::default(),
-        ship_to: Some(Address {
-            country: "US".into(),
-            postal_code: "10001".into(),
-            ..Address::default()
-        }),
-        ship_method: "standard".into(),
-        pickup_location: None,
-        lines: qty
-            .iter()
-            .enumerate()
-            .map(|(i, (sku, q))| Line {
-                line: i as u32 + 1,
-                sku: SKUS[*sku].into(),
-                title: None,
-                quantity: *q,
-                unit_price: Decimal::new(1000, 2),
-                channel_line_id: None,
-            })
-            .collect(),
-        totals: Totals {
-            total: Decimal::new(1000, 2),
-            ..Totals::default()
-        },
-        currency: "USD".into(),
-        tags: vec![],
+        ..orders::paid_order("web", &format!("E{ext}"), at, lines)
     }
 }
 
@@ -195,15 +159,7 @@ impl World {
 
     fn ingest(&self, co: ChannelOrder) -> Outcome {
         self.ledger()
-            .submit_blocking(Command::Ingest {
-                order: Box::new(co),
-                origin: Origin {
-                    source: "test".into(),
-                    format: "ordo".into(),
-                    raw: None,
-                },
-                resolves: None,
-            })
+            .submit_blocking(orders::ingest(co, "test", "ordo"))
             .unwrap()
     }
 

@@ -2,15 +2,16 @@
 //! reserves in the same step; rule edits apply to the next order; holds, capacity, re-routes
 //! by hand, and the stored explanation.
 
+#[path = "common/orders.rs"]
+mod orders;
+
 use chrono::{TimeZone, Utc};
-use rust_decimal::Decimal;
 
 use ordo::config::Config;
 use ordo::engine::Engine;
-use ordo::ledger::{Command, LedgerHandle, Origin, Outcome, StockRow};
+use ordo::ledger::{Command, LedgerHandle, Outcome, StockRow};
 use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, Event, EventKind, FinancialStatus, Line, Order,
-    OrderStatus, Totals, Verdict,
+    Actor, Address, ChannelOrder, Event, EventKind, Order, OrderStatus, Totals, Verdict,
 };
 
 const LOCATIONS: &str = r#"
@@ -127,14 +128,6 @@ impl World {
         self.n += 1;
         let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
         let co = ChannelOrder {
-            channel: channel.into(),
-            external_id: format!("X{}", self.n),
-            number: String::new(),
-            created_at: at,
-            updated_at: at,
-            cancelled: false,
-            financial_status: FinancialStatus::Paid,
-            customer: Customer::default(),
             ship_to: Some(Address {
                 country: "US".into(),
                 postal_code: "10001".into(),
@@ -144,32 +137,20 @@ impl World {
             }),
             ship_method: ship_method.into(),
             pickup_location: pickup.map(String::from),
-            lines: vec![Line {
-                line: 1,
-                sku: "TEE".into(),
-                title: None,
-                quantity: 2,
-                unit_price: Decimal::new(1000, 2),
-                channel_line_id: None,
-            }],
             totals: Totals {
                 total: total.parse().unwrap(),
                 ..Totals::default()
             },
-            currency: "USD".into(),
-            tags: vec![],
+            ..orders::paid_order(
+                channel,
+                &format!("X{}", self.n),
+                at,
+                vec![orders::line(1, "TEE", 2)],
+            )
         };
         let out = self
             .ledger()
-            .submit_blocking(Command::Ingest {
-                order: Box::new(co),
-                origin: Origin {
-                    source: "test".into(),
-                    format: "ordo".into(),
-                    raw: None,
-                },
-                resolves: None,
-            })
+            .submit_blocking(orders::ingest(co, "test", "ordo"))
             .unwrap();
         let Outcome::Created { id, .. } = out else {
             panic!("{out:?}")

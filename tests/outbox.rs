@@ -3,15 +3,15 @@
 //! replaces an unsent older one; a confirmation settles only the intent that was sent;
 //! intents survive a restart; a shipment of a channel's order becomes a fulfillment intent.
 
+#[path = "common/orders.rs"]
+mod orders;
+
 use chrono::{TimeZone, Utc};
-use rust_decimal::Decimal;
 
 use ordo::config::Config;
 use ordo::engine::Engine;
-use ordo::ledger::{Command, LedgerHandle, Origin, Outcome, StockRow};
-use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, PushIntent, PushWhat, Totals,
-};
+use ordo::ledger::{Command, LedgerHandle, Outcome};
+use ordo::model::{Actor, Line, PushIntent, PushWhat};
 
 const CONFIG: &str = r#"
 [[locations]]
@@ -58,15 +58,7 @@ fn engine(dir: &std::path::Path) -> Engine {
 
 fn set(ledger: &LedgerHandle, sku: &str, location: &str, on_hand: i64) {
     ledger
-        .submit_blocking(Command::SetStock {
-            rows: vec![StockRow {
-                sku: sku.into(),
-                location: location.into(),
-                on_hand,
-                safety_stock: Some(0),
-            }],
-            by: Actor::System,
-        })
+        .submit_blocking(orders::set_stock(sku, location, on_hand, Some(0)))
         .unwrap();
 }
 
@@ -84,45 +76,15 @@ fn stock_intents(e: &Engine, channel: &str) -> Vec<(String, i64, u64)> {
 
 fn order(ext: &str, qty: u32) -> Command {
     let at = Utc.with_ymd_and_hms(2026, 11, 28, 9, 0, 0).unwrap();
-    Command::Ingest {
-        order: Box::new(ChannelOrder {
-            channel: "shop".into(),
-            external_id: ext.into(),
-            number: String::new(),
-            created_at: at,
-            updated_at: at,
-            cancelled: false,
-            financial_status: FinancialStatus::Paid,
-            customer: Customer::default(),
-            ship_to: Some(Address {
-                country: "US".into(),
-                postal_code: "10001".into(),
-                ..Address::default()
-            }),
-            ship_method: "standard".into(),
-            pickup_location: None,
-            lines: vec![Line {
-                line: 1,
-                sku: "TEE".into(),
-                title: None,
-                quantity: qty,
-                unit_price: Decimal::new(1000, 2),
-                channel_line_id: Some("li-77".into()),
-            }],
-            totals: Totals {
-                total: Decimal::new(1000, 2),
-                ..Totals::default()
-            },
-            currency: "USD".into(),
-            tags: vec![],
-        }),
-        origin: Origin {
-            source: "shop".into(),
-            format: "test".into(),
-            raw: None,
-        },
-        resolves: None,
-    }
+    let line = Line {
+        channel_line_id: Some("li-77".into()),
+        ..orders::line(1, "TEE", qty)
+    };
+    orders::ingest(
+        orders::paid_order("shop", ext, at, vec![line]),
+        "shop",
+        "test",
+    )
 }
 
 #[test]

@@ -5,58 +5,18 @@
 //! (`stock.world_units_oversold`). Sales are made the way a customer's order reaches each
 //! simulated shop, `POST /_sim/orders`, each shop selling from its own (stale) figures.
 
-use chrono::Utc;
+#[path = "common/orders.rs"]
+mod orders;
+
 use reqwest::StatusCode;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use ordo::model::{Address, ChannelKind, ChannelOrder, Customer, FinancialStatus, Line, Totals};
+use ordo::model::{ChannelKind, ChannelOrder};
 use ordo::sim::world::{Limits, SimWorld};
 
 fn order(kind: ChannelKind, id: &str, sku: &str, qty: u32) -> ChannelOrder {
-    let now = Utc::now();
-    let price = Decimal::new(1999, 2);
-    ChannelOrder {
-        channel: kind.as_str().into(),
-        external_id: id.into(),
-        number: String::new(),
-        created_at: now,
-        updated_at: now,
-        cancelled: false,
-        financial_status: FinancialStatus::Paid,
-        customer: Customer {
-            name: Some("Ada Lovelace".into()),
-            email: Some("ada@example.com".into()),
-            phone: None,
-        },
-        ship_to: Some(Address {
-            name: Some("Ada Lovelace".into()),
-            line1: "12 Main Street".into(),
-            line2: None,
-            city: "New York".into(),
-            region: Some("NY".into()),
-            postal_code: "10001".into(),
-            country: "US".into(),
-            lat: None,
-            lon: None,
-        }),
-        ship_method: "standard".into(),
-        pickup_location: None,
-        lines: vec![Line {
-            line: 1,
-            sku: sku.into(),
-            title: None,
-            quantity: qty,
-            unit_price: price,
-            channel_line_id: None,
-        }],
-        totals: Totals {
-            total: price * Decimal::from(qty),
-            ..Totals::default()
-        },
-        currency: "USD".into(),
-        tags: vec![],
-    }
+    orders::sale(kind, id, sku, qty, Decimal::new(1999, 2))
 }
 
 /// A customer's order on a shop: true when the shop sold it, false when it refused it (409,
