@@ -3,27 +3,24 @@
 //! ways hosts spoil answers (throttle, 500 page, captcha, PHP warning, truncated JSON), bad
 //! credentials, and versions posted to the simulator.
 
+#[path = "common/woo.rs"]
+mod woo;
+
 use std::collections::HashSet;
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 use ordo::channels::woocommerce::WooChannel;
-use ordo::channels::{
-    Channel, ChannelConfig, ChannelError, ChannelSettings, Mapped, Page, PageRequest,
-};
-use ordo::model::{ChannelKind, ChannelOrder, FinancialStatus};
+use ordo::channels::{Channel, ChannelError, Mapped, Page, PageRequest};
+use ordo::model::{ChannelOrder, FinancialStatus};
 use ordo::sim::channel::{FaultPlan, SimServer, SimShop};
-use ordo::sim::woocommerce::{router, seed_orders, WooSimSettings};
+use ordo::sim::woocommerce::{seed_orders, WooSimSettings};
 
 const KEY: &str = "ck_test_4f1d2c3b";
 const SECRET: &str = "cs_test_9a8b7c6d5e4f";
 
 fn settings() -> WooSimSettings {
-    WooSimSettings {
-        consumer_key: KEY.into(),
-        consumer_secret: SECRET.into(),
-        ..WooSimSettings::default()
-    }
+    woo::sim_settings(KEY, SECRET)
 }
 
 fn start_time() -> DateTime<Utc> {
@@ -33,40 +30,12 @@ fn start_time() -> DateTime<Utc> {
 async fn start(count: usize) -> (SimServer, SimShop, Vec<String>) {
     let shop = SimShop::new(1);
     let ids = seed_orders(&shop, 7, count, start_time(), 60.0);
-    let server = SimServer::start(
-        router(shop.clone(), settings()),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = woo::serve(&shop, settings()).await;
     (server, shop, ids)
 }
 
 fn channel(base: &str, key: &str, secret: &str) -> WooChannel {
-    let config = ChannelConfig {
-        id: "woo".into(),
-        kind: ChannelKind::Woocommerce,
-        base_url: base.into(),
-        enabled: true,
-        poll_interval_secs: 60,
-        overlap_secs: 300,
-        page_size: Some(100),
-        sku_map: Default::default(),
-        buffers: Vec::new(),
-        settings: ChannelSettings::Woocommerce {
-            consumer_key_env: "T_WOO_CK".into(),
-            consumer_secret_env: "T_WOO_CS".into(),
-            webhook_secret_env: None,
-            shipment_tracking: false,
-        },
-    };
-    let (key, secret) = (key.to_string(), secret.to_string());
-    let env = move |var: &str| match var {
-        "T_WOO_CK" => Some(key.clone()),
-        "T_WOO_CS" => Some(secret.clone()),
-        _ => None,
-    };
-    WooChannel::new(&config, &env).unwrap()
+    woo::connector(&woo::config(base, Some(100), false), key, secret)
 }
 
 /// Every page of the window from `since`, following `next`.

@@ -3,18 +3,17 @@
 //! pages, bad credentials, a shipment reported once however often it is pushed, and the shop
 //! selling from (and refusing sales beyond) the levels it was given.
 
+#[path = "common/woo.rs"]
+mod woo;
+
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use ordo::channels::woocommerce::WooChannel;
-use ordo::channels::{
-    Channel, ChannelConfig, ChannelError, ChannelSettings, FulfilledLine, FulfillmentPush,
-    StockPush,
-};
-use ordo::model::ChannelKind;
+use ordo::channels::{Channel, ChannelError, FulfilledLine, FulfillmentPush, StockPush};
 use ordo::sim::channel::{FaultPlan, SimServer, SimShop};
-use ordo::sim::woocommerce::{router, seed_orders, woo_id, woo_status, WooSimSettings};
+use ordo::sim::woocommerce::{seed_orders, woo_id, woo_status, WooSimSettings};
 use ordo::sim::Catalog;
 use serde_json::Value;
 
@@ -22,11 +21,7 @@ const KEY: &str = "ck_push_5e6f7a8b";
 const SECRET: &str = "cs_push_1a2b3c4d5e6f";
 
 fn settings() -> WooSimSettings {
-    WooSimSettings {
-        consumer_key: KEY.into(),
-        consumer_secret: SECRET.into(),
-        ..WooSimSettings::default()
-    }
+    woo::sim_settings(KEY, SECRET)
 }
 
 async fn start() -> (SimServer, SimShop) {
@@ -38,40 +33,12 @@ async fn start() -> (SimServer, SimShop) {
         Utc.with_ymd_and_hms(2025, 3, 1, 8, 0, 0).unwrap(),
         60.0,
     );
-    let server = SimServer::start(
-        router(shop.clone(), settings()),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = woo::serve(&shop, settings()).await;
     (server, shop)
 }
 
 fn channel(base: &str, key: &str, secret: &str) -> WooChannel {
-    let config = ChannelConfig {
-        id: "woo".into(),
-        kind: ChannelKind::Woocommerce,
-        base_url: base.into(),
-        enabled: true,
-        poll_interval_secs: 60,
-        overlap_secs: 300,
-        page_size: None,
-        sku_map: Default::default(),
-        buffers: Vec::new(),
-        settings: ChannelSettings::Woocommerce {
-            consumer_key_env: "T_WOO_CK".into(),
-            consumer_secret_env: "T_WOO_CS".into(),
-            webhook_secret_env: None,
-            shipment_tracking: false,
-        },
-    };
-    let (key, secret) = (key.to_string(), secret.to_string());
-    let env = move |var: &str| match var {
-        "T_WOO_CK" => Some(key.clone()),
-        "T_WOO_CS" => Some(secret.clone()),
-        _ => None,
-    };
-    WooChannel::new(&config, &env).unwrap()
+    woo::connector(&woo::config(base, None, false), key, secret)
 }
 
 fn levels(skus: &[String], base: i64) -> Vec<StockPush> {
@@ -236,18 +203,8 @@ fn shipment(order_id: &str) -> FulfillmentPush {
 }
 
 async fn notes(server: &SimServer, id: u64) -> Vec<Value> {
-    reqwest::Client::new()
-        .get(format!(
-            "{}/wp-json/wc/v3/orders/{id}/notes",
-            server.base_url()
-        ))
-        .basic_auth(KEY, Some(SECRET))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    let path = format!("/wp-json/wc/v3/orders/{id}/notes");
+    woo::get(server, &path, KEY, SECRET).await
 }
 
 #[tokio::test]

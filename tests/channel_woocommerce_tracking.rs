@@ -5,16 +5,15 @@
 //! the extension refuses with a message that says what to do; with the switch off the
 //! extension is never called; a throttle or a 500 on the tracking `POST` is retried.
 
+#[path = "common/woo.rs"]
+mod woo;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ordo::channels::woocommerce::WooChannel;
-use ordo::channels::{
-    Channel, ChannelConfig, ChannelError, ChannelSettings, FulfilledLine, FulfillmentPush,
-};
-use ordo::model::{ChannelKind, ChannelOrder, FinancialStatus, Line, Money};
+use ordo::channels::{Channel, ChannelError, FulfilledLine, FulfillmentPush};
+use ordo::model::{ChannelOrder, Money};
 use ordo::sim::channel::{FaultPlan, SimServer, SimShop};
-use ordo::sim::woocommerce::{
-    router, seed_orders, woo_id, woo_status, TrackingExtension, WooSimSettings,
-};
+use ordo::sim::woocommerce::{seed_orders, woo_id, woo_status, TrackingExtension, WooSimSettings};
 use serde_json::{json, Value};
 
 const KEY: &str = "ck_track_1a2b3c4d";
@@ -36,17 +35,10 @@ async fn start(extension: TrackingExtension) -> Shop {
         60.0,
     );
     let settings = WooSimSettings {
-        consumer_key: KEY.into(),
-        consumer_secret: SECRET.into(),
         tracking_extension: extension,
-        ..WooSimSettings::default()
+        ..woo::sim_settings(KEY, SECRET)
     };
-    let server = SimServer::start(
-        router(shop.clone(), settings),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = woo::serve(&shop, settings).await;
     Shop {
         server,
         shop,
@@ -55,49 +47,14 @@ async fn start(extension: TrackingExtension) -> Shop {
 }
 
 fn channel(base: &str, shipment_tracking: bool) -> WooChannel {
-    let config = ChannelConfig {
-        id: "woo".into(),
-        kind: ChannelKind::Woocommerce,
-        base_url: base.into(),
-        enabled: true,
-        poll_interval_secs: 60,
-        overlap_secs: 300,
-        page_size: None,
-        sku_map: Default::default(),
-        buffers: Vec::new(),
-        settings: ChannelSettings::Woocommerce {
-            consumer_key_env: "T_WOO_CK".into(),
-            consumer_secret_env: "T_WOO_CS".into(),
-            webhook_secret_env: None,
-            shipment_tracking,
-        },
-    };
-    let env = |var: &str| match var {
-        "T_WOO_CK" => Some(KEY.to_string()),
-        "T_WOO_CS" => Some(SECRET.to_string()),
-        _ => None,
-    };
-    WooChannel::new(&config, &env).unwrap()
+    woo::connector(&woo::config(base, None, shipment_tracking), KEY, SECRET)
 }
 
 /// A processing order of two lines (2 x TEE-M as line item 501, 1 x MUG as 502), put in the
 /// shop; its WooCommerce id.
 fn two_line_order(shop: &SimShop, id: &str) -> u64 {
     let mut order: ChannelOrder = shop.book.changed_between(None, None)[0].order.clone();
-    let line = |n: u32, sku: &str, qty: u32, item: &str| Line {
-        line: n,
-        sku: sku.into(),
-        title: Some(sku.into()),
-        quantity: qty,
-        unit_price: Money::new(1000, 2),
-        channel_line_id: Some(item.into()),
-    };
-    order.external_id = id.into();
-    order.number = id.into();
-    order.cancelled = false;
-    order.financial_status = FinancialStatus::Paid;
-    order.tags.retain(|t| !t.starts_with("woo:"));
-    order.lines = vec![line(1, "TEE-M", 2, "501"), line(2, "MUG", 1, "502")];
+    woo::two_lines(&mut order, id, Money::new(1000, 2), ["501", "502"]);
     shop.book.upsert(order);
     id.parse().unwrap()
 }
@@ -128,15 +85,7 @@ const WHOLE: &[(&str, &str, u32)] = &[("501", "TEE-M", 2), ("502", "MUG", 1)];
 
 impl Shop {
     async fn get(&self, path: &str) -> Value {
-        self.http
-            .get(format!("{}{path}", self.server.base_url()))
-            .basic_auth(KEY, Some(SECRET))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        woo::get(&self.server, path, KEY, SECRET).await
     }
 
     /// `GET /_sim/trackings`.

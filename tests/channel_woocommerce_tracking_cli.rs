@@ -6,14 +6,14 @@
 //! sync ends instead of retrying forever.
 
 mod common;
+#[path = "common/woo.rs"]
+mod woo;
 
 use chrono::{Duration, TimeZone, Utc};
 use common::Sandbox;
-use ordo::model::{FinancialStatus, Line, Money};
+use ordo::model::Money;
 use ordo::sim::channel::{SimServer, SimShop};
-use ordo::sim::woocommerce::{
-    router, seed_orders, woo_id, woo_status, TrackingExtension, WooSimSettings,
-};
+use ordo::sim::woocommerce::{seed_orders, woo_id, woo_status, TrackingExtension, WooSimSettings};
 use serde_json::Value;
 
 const KEY: &str = "ck_cli_0a1b2c3d";
@@ -30,20 +30,7 @@ async fn shop(extension: TrackingExtension) -> (SimServer, SimShop) {
         60.0,
     );
     let mut order = scratch.book.changed_between(None, None)[0].order.clone();
-    let line = |n: u32, sku: &str, qty: u32, item: &str| Line {
-        line: n,
-        sku: sku.into(),
-        title: Some(sku.into()),
-        quantity: qty,
-        unit_price: Money::new(1500, 2),
-        channel_line_id: Some(item.into()),
-    };
-    order.external_id = "30100".into();
-    order.number = "30100".into();
-    order.cancelled = false;
-    order.financial_status = FinancialStatus::Paid;
-    order.tags.retain(|t| !t.starts_with("woo:"));
-    order.lines = vec![line(1, "TEE-M", 2, "601"), line(2, "MUG", 1, "602")];
+    woo::two_lines(&mut order, "30100", Money::new(1500, 2), ["601", "602"]);
     order.totals.discount = Money::ZERO;
     // Within the first sweep's reach (it looks back 60 days).
     let now = Utc::now();
@@ -52,17 +39,10 @@ async fn shop(extension: TrackingExtension) -> (SimServer, SimShop) {
     let shop = SimShop::new(1);
     shop.book.upsert(order);
     let settings = WooSimSettings {
-        consumer_key: KEY.into(),
-        consumer_secret: SECRET.into(),
         tracking_extension: extension,
-        ..WooSimSettings::default()
+        ..woo::sim_settings(KEY, SECRET)
     };
-    let server = SimServer::start(
-        router(shop.clone(), settings),
-        "127.0.0.1:0".parse().unwrap(),
-    )
-    .await
-    .unwrap();
+    let server = woo::serve(&shop, settings).await;
     (server, shop)
 }
 
@@ -91,15 +71,7 @@ async fn ordo(s: &Sandbox, args: &[&str]) -> std::process::Output {
 }
 
 async fn ok(s: &Sandbox, args: &[&str]) -> String {
-    let out = ordo(s, args).await;
-    assert!(
-        out.status.success(),
-        "ordo {args:?} failed ({:?}):\n{}\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    common::succeeded(args, &ordo(s, args).await)
 }
 
 /// ordo's id of the shop's order 30100.
@@ -120,15 +92,7 @@ fn status(shop: &SimShop) -> String {
 }
 
 async fn get(server: &SimServer, path: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{}{path}", server.base_url()))
-        .basic_auth(KEY, Some(SECRET))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    woo::get(server, path, KEY, SECRET).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,89 +5,19 @@
 //! the server restarts.
 
 mod common;
+mod serve;
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{order_line, Sandbox};
 use ordo::client::{Client, OrderQuery};
 use ordo::ledger::{Command, LedgerError};
 use ordo::model::{Actor, EventKind, Order, OrderStatus};
+use serve::{hello, hello_with, raw, read_frame, write_frame, Serve};
 use tokio::sync::broadcast;
-
-/// A running `ordo serve`; SIGKILLed if the test ends without stopping it.
-struct Serve {
-    child: Child,
-    socket: PathBuf,
-}
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Serve {
-    /// Starts `ordo serve` on the sandbox's store and waits until its socket answers.
-    fn start(s: &Sandbox, extra: &[&str]) -> Serve {
-        let socket = extra
-            .iter()
-            .position(|a| *a == "--socket")
-            .map(|i| PathBuf::from(extra[i + 1]))
-            .unwrap_or_else(|| s.path("data").join("ordo.sock"));
-        let mut child = s
-            .cmd()
-            .arg("serve")
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("run ordo serve");
-        let start = Instant::now();
-        while UnixStream::connect(&socket).is_err() {
-            if let Some(status) = child.try_wait().unwrap() {
-                let mut err = String::new();
-                child
-                    .stderr
-                    .take()
-                    .unwrap()
-                    .read_to_string(&mut err)
-                    .unwrap();
-                panic!("ordo serve exited with {status}: {err}");
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "ordo serve did not listen on {} within 30 s",
-                socket.display()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Serve { child, socket }
-    }
-
-    /// SIGTERM, and the exit status.
-    fn stop(mut self) -> std::process::ExitStatus {
-        // SAFETY: kill has no memory-safety preconditions; the pid is our live child's.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let start = Instant::now();
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "ordo serve did not stop within 30 s of SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
 
 /// A store with stock and `n` orders (ingested before the server starts: the store is then
 /// the server's alone).
@@ -270,42 +200,6 @@ fn two_clients_read_the_store_and_follow_each_others_commands() {
     );
     drop((a, b));
     assert!(serve.stop().success());
-}
-
-fn write_frame(stream: &mut UnixStream, body: &[u8]) {
-    stream
-        .write_all(&(body.len() as u32).to_be_bytes())
-        .unwrap();
-    stream.write_all(body).unwrap();
-}
-
-/// The next frame as JSON; None at the end of the stream.
-fn read_frame(stream: &mut UnixStream) -> Option<serde_json::Value> {
-    let mut len = [0u8; 4];
-    if stream.read_exact(&mut len).is_err() {
-        return None;
-    }
-    let mut body = vec![0u8; u32::from_be_bytes(len) as usize];
-    stream.read_exact(&mut body).unwrap();
-    Some(serde_json::from_slice(&body).expect("the server sends JSON"))
-}
-
-fn raw(socket: &Path) -> UnixStream {
-    let stream = UnixStream::connect(socket).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream
-}
-
-fn hello(stream: &mut UnixStream, protocol: u32) -> serde_json::Value {
-    hello_with(stream, protocol, false)
-}
-
-fn hello_with(stream: &mut UnixStream, protocol: u32, subscribe: bool) -> serde_json::Value {
-    let hello = serde_json::json!({"hello": {"protocol": protocol, "ordo": "0.0.1-test", "subscribe": subscribe}});
-    write_frame(stream, hello.to_string().as_bytes());
-    read_frame(stream).expect("an answer to the hello")
 }
 
 #[test]

@@ -3,9 +3,11 @@
 
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
-use super::{ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockRow};
+use super::matcher::OrderMatcher;
+use super::{ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockRow, SCAN_LIMIT};
 use crate::engine::hub::ChannelsHub;
 use crate::ledger::{ChangeBatch, Command, LedgerHandle, Reply, RulesStatus};
 use crate::model::{
@@ -71,6 +73,19 @@ impl Local {
         offset: usize,
         limit: usize,
     ) -> Result<Page<Order>, StoreError> {
+        // Ages are counted back from the time of this read.
+        self.orders_within(query, offset, limit, SCAN_LIMIT, Utc::now())
+    }
+
+    /// [`Local::orders`] with the scan bound and the time given (tests use small ones).
+    pub(super) fn orders_within(
+        &self,
+        query: &OrderQuery,
+        offset: usize,
+        limit: usize,
+        scan_limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Page<Order>, StoreError> {
         let ids: Box<dyn Iterator<Item = Result<OrderId, StoreError>>> =
             match (&query.location, &query.channel, query.status) {
                 (Some(loc), _, st) => Box::new(self.store.ids_at_location(loc, st).rev()),
@@ -78,20 +93,35 @@ impl Local {
                 (None, None, Some(st)) => Box::new(self.store.ids_by_status(st).rev()),
                 (None, None, None) => Box::new(self.store.ids_under(&[keys::ORDER]).rev()),
             };
+        let mut text = OrderMatcher::new(query, now);
         // Only what the chosen index does not already guarantee needs the order read to check.
         let check_status =
             query.status.is_some() && query.location.is_none() && query.channel.is_some();
         let check_channel = query.channel.is_some() && query.location.is_some();
+        let checked = check_status || check_channel || text.is_some();
         let mut ids = ids;
-        if !check_status && !check_channel {
+        if !checked {
             // Every id the index gives is a row: skip without reading.
             for id in ids.by_ref().take(offset) {
                 id?;
             }
         }
-        let mut rows = Vec::with_capacity(limit);
+        let mut rows = Vec::with_capacity(limit.min(1024));
         let mut skipped = 0;
+        let mut scanned = 0;
         for id in ids {
+            // Words, globs and ages are matched on the order itself: bounded, so that a word
+            // that matches little costs at most SCAN_LIMIT reads, whatever the store holds.
+            if text.is_some() {
+                if scanned == scan_limit {
+                    return Ok(Page {
+                        rows,
+                        more: false,
+                        capped: Some(scan_limit),
+                    });
+                }
+                scanned += 1;
+            }
             let Some(order) = self.store.order(id?)? else {
                 continue;
             };
@@ -100,20 +130,29 @@ impl Local {
                     || query
                         .channel
                         .as_ref()
-                        .is_none_or(|c| &order.channel_order.channel == c));
+                        .is_none_or(|c| &order.channel_order.channel == c))
+                && text.as_mut().is_none_or(|m| m.matches(&order));
             if !wanted {
                 continue;
             }
-            if (check_status || check_channel) && skipped < offset {
+            if checked && skipped < offset {
                 skipped += 1;
                 continue;
             }
             if rows.len() == limit {
-                return Ok(Page { rows, more: true });
+                return Ok(Page {
+                    rows,
+                    more: true,
+                    capped: None,
+                });
             }
             rows.push(order);
         }
-        Ok(Page { rows, more: false })
+        Ok(Page {
+            rows,
+            more: false,
+            capped: None,
+        })
     }
 
     pub(super) fn order(&self, id: OrderId) -> Result<Option<OrderDetail>, StoreError> {
@@ -141,11 +180,19 @@ impl Local {
         for item in self.store.stock_levels().skip(offset) {
             let (key, level) = item?;
             if rows.len() == limit {
-                return Ok(Page { rows, more: true });
+                return Ok(Page {
+                    rows,
+                    more: true,
+                    capped: None,
+                });
             }
             rows.push(StockRow { key, level });
         }
-        Ok(Page { rows, more: false })
+        Ok(Page {
+            rows,
+            more: false,
+            capped: None,
+        })
     }
 
     pub(super) fn recent_events(&self, limit: usize) -> Result<Vec<Event>, StoreError> {
@@ -172,3 +219,7 @@ impl Local {
         self.ledger.subscribe()
     }
 }
+
+#[cfg(test)]
+#[path = "local_tests.rs"]
+mod tests;

@@ -4,7 +4,9 @@
 //! ledger) or over the console socket of a running `ordo serve` ([`Client::connect`],
 //! remote.rs, with the protocol in wire.rs).
 
+pub mod filter;
 mod local;
+pub mod matcher;
 mod remote;
 pub mod wire;
 
@@ -25,12 +27,47 @@ use crate::store::{Store, StoreError};
 pub use remote::ConnectError;
 use wire::{Answer, Call, WireError};
 
-/// Which orders a list shows; at most one index is used, the rest is filtered on the page.
+/// A query with words, SKU globs or age bounds reads at most this many orders of its index
+/// (newest first) to find its page; [`Page::capped`] says when it stopped there.
+pub const SCAN_LIMIT: usize = 20_000;
+
+/// Which orders a list shows. At most one index is used (location, else channel, else status);
+/// the rest is checked on the orders the index gives: the other index terms, and the words,
+/// SKU globs and age bounds (matcher.rs), which need each order read, so a query with them
+/// reads at most [`SCAN_LIMIT`] orders.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderQuery {
     pub status: Option<OrderStatus>,
     pub channel: Option<String>,
     pub location: Option<String>,
+    /// Free-text words (lower-cased), each to match one of the order's id, number, external
+    /// id, customer name or email, or SKUs (fuzzily: matcher.rs).
+    #[serde(default)]
+    pub words: Vec<String>,
+    /// Globs (`*`, `?`, case-insensitive) each to match one of the order's SKUs whole.
+    #[serde(default)]
+    pub skus: Vec<String>,
+    /// Orders created more than this many seconds before the read (`age:>2h`).
+    #[serde(default)]
+    pub older_than_secs: Option<u64>,
+    /// Orders created less than this many seconds before the read (`age:<30m`).
+    #[serde(default)]
+    pub newer_than_secs: Option<u64>,
+}
+
+impl OrderQuery {
+    /// Whether the query has terms that no index serves (each order read is matched).
+    pub fn scans(&self) -> bool {
+        !self.words.is_empty()
+            || !self.skus.is_empty()
+            || self.older_than_secs.is_some()
+            || self.newer_than_secs.is_some()
+    }
+
+    /// Every order.
+    pub fn is_empty(&self) -> bool {
+        *self == OrderQuery::default()
+    }
 }
 
 /// One page of a list: rows in display order, and whether more follow.
@@ -38,6 +75,10 @@ pub struct OrderQuery {
 pub struct Page<T> {
     pub rows: Vec<T>,
     pub more: bool,
+    /// Set when the read stopped after scanning this many records without reaching the end
+    /// of its index: rows further on may match too ([`SCAN_LIMIT`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capped: Option<usize>,
 }
 
 /// An order as its detail view shows it.
@@ -184,7 +225,9 @@ impl Client {
         }
     }
 
-    /// Newest first, skipping `offset` rows of the query's index, at most `limit` rows.
+    /// The orders that match `query`, newest first: `limit` of them at most, after skipping
+    /// the first `offset` that match. Matching is the engine's (here, or in the `ordo serve`
+    /// at the other end of the socket), so only the page travels.
     pub fn orders(
         &self,
         query: &OrderQuery,

@@ -12,7 +12,7 @@
 //! clearly; JSON also lets an operator debug the socket with `socat` and a hex dump, and the
 //! console's refreshes are a page of rows (tens of kB) at most every 50 ms.
 //!
-//! **Conversation:** the client sends `{"hello": {"protocol": 1, "ordo": "0.1.0", "subscribe":
+//! **Conversation:** the client sends `{"hello": {"protocol": 2, "ordo": "0.1.0", "subscribe":
 //! true}}`; the server answers `{"welcome": {...}}` or `{"refused": "why"}` and closes. Then
 //! requests `{"id": 7, "call": {...}}` are answered by `{"answer": {"id": 7, "result": {"Ok":
 //! ...}}}`, in any order (each request is served concurrently); committed changes arrive as
@@ -32,13 +32,17 @@ use crate::model::{
 use crate::store::StoreError;
 
 /// Bumped on any change of the messages below: both sides insist on the same number.
-pub const PROTOCOL: u32 = 1;
+/// 2: an orders query carries the filter's words, SKU globs and age bounds (matched by the
+/// server, which sends the page alone), and a page may say the scan was capped. A protocol-1
+/// server would ignore the words and answer unfiltered orders, hence the bump.
+pub const PROTOCOL: u32 = 2;
 pub const ORDO_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What a console sends is small (a command, a query); anything bigger is not a console.
 pub const MAX_REQUEST_FRAME: usize = 4 << 20;
-/// The largest answer: the console's free-text filter reads up to 20,000 orders at once (about
-/// 22 MB of JSON); an answer over this is refused by the server with an error instead.
+/// The largest answer. The console asks for a window of rows (its filter is matched by the
+/// server since protocol 2), but a script may ask for 20,000 orders at once (about 27 MB of
+/// JSON); an answer over this is refused by the server with an error instead.
 pub const MAX_ANSWER_FRAME: usize = 128 << 20;
 
 /// The frame reader for a side that accepts frames up to `max` bytes.
@@ -101,6 +105,17 @@ pub enum HelloAnswer {
     Refused(String),
 }
 
+/// The end of a protocol mismatch message. Two builds of one version number can speak
+/// different protocols (the number moves at releases, the protocol with the code), and "run
+/// the same version" would then read as nonsense.
+fn same_build_advice(theirs: &str) -> &'static str {
+    if theirs == ORDO_VERSION {
+        "both sides are ordo of the same version number but different builds: run the same ordo build on both sides"
+    } else {
+        "run the same ordo version on both sides"
+    }
+}
+
 /// The server's check of a client's first frame: the hello, or why it is refused. Read
 /// loosely (any JSON object with `hello.protocol`) so that any version's hello gets a clear
 /// answer.
@@ -121,7 +136,8 @@ pub fn check_hello(frame: &[u8]) -> Result<Hello, String> {
         .unwrap_or("unknown");
     if protocol != u64::from(PROTOCOL) {
         return Err(format!(
-            "protocol mismatch: this ordo serve (ordo {ORDO_VERSION}) speaks console protocol {PROTOCOL}, the console (ordo {theirs}) speaks protocol {protocol}; run the same ordo version on both sides"
+            "protocol mismatch: this ordo serve (ordo {ORDO_VERSION}) speaks console protocol {PROTOCOL}, the console (ordo {theirs}) speaks protocol {protocol}; {}",
+            same_build_advice(theirs)
         ));
     }
     serde_json::from_value(hello.clone()).map_err(|e| format!("a malformed hello: {e}"))
@@ -145,8 +161,9 @@ pub fn check_welcome(frame: &[u8], socket: &str) -> Result<Welcome, String> {
             .and_then(|v| v.as_str())
             .unwrap_or("unknown");
         return Err(format!(
-            "protocol mismatch: ordo serve at {socket} (ordo {theirs}) speaks console protocol {}, this console (ordo {ORDO_VERSION}) speaks protocol {PROTOCOL}; run the same ordo version on both sides",
-            protocol.map_or("unknown".to_string(), |p| p.to_string())
+            "protocol mismatch: ordo serve at {socket} (ordo {theirs}) speaks console protocol {}, this console (ordo {ORDO_VERSION}) speaks protocol {PROTOCOL}; {}",
+            protocol.map_or("unknown".to_string(), |p| p.to_string()),
+            same_build_advice(theirs)
         ));
     }
     serde_json::from_value(welcome.clone())
@@ -380,7 +397,7 @@ mod tests {
         let why = check_welcome(&refused, "S").unwrap_err();
         assert!(why.contains("refused the connection: busy"), "{why}");
         let newer =
-            br#"{"welcome": {"protocol": 2, "ordo": "0.2.0", "store": "", "locations": []}}"#;
+            br#"{"welcome": {"protocol": 99, "ordo": "0.2.0", "store": "", "locations": []}}"#;
         let why = check_welcome(newer, "S").unwrap_err();
         assert!(
             why.contains("protocol mismatch") && why.contains("0.2.0"),
@@ -389,6 +406,53 @@ mod tests {
         assert!(check_welcome(b"HTTP/1.1 200", "S")
             .unwrap_err()
             .contains("did not answer as an ordo serve"));
+    }
+
+    #[test]
+    fn a_mismatch_between_builds_of_one_version_says_so() {
+        let old = format!(r#"{{"hello": {{"protocol": 1, "ordo": "{ORDO_VERSION}"}}}}"#);
+        let why = check_hello(old.as_bytes()).unwrap_err();
+        assert!(
+            why.contains("protocol mismatch") && why.contains("different builds"),
+            "{why}"
+        );
+        let welcome = format!(
+            r#"{{"welcome": {{"protocol": 1, "ordo": "{ORDO_VERSION}", "store": "", "locations": []}}}}"#
+        );
+        let why = check_welcome(welcome.as_bytes(), "S").unwrap_err();
+        assert!(why.contains("different builds"), "{why}");
+    }
+
+    #[test]
+    fn an_orders_call_carries_the_whole_filter_and_a_page_its_cap() {
+        let query =
+            super::super::filter::Filter::parse("ada sku:TEE-* age:>2h age:<1d st:held").query;
+        let json = to_json(&Request {
+            id: 1,
+            call: Call::Orders {
+                query: query.clone(),
+                offset: 3,
+                limit: 50,
+            },
+        })
+        .unwrap();
+        let back: Request = serde_json::from_slice(&json).unwrap();
+        let Call::Orders {
+            query: got,
+            offset,
+            limit,
+        } = back.call
+        else {
+            panic!("not an orders call: {back:?}");
+        };
+        assert_eq!((got, offset, limit), (query, 3, 50));
+        let page: Page<Order> = Page {
+            rows: vec![],
+            more: false,
+            capped: Some(20_000),
+        };
+        let back: Page<Order> = serde_json::from_slice(&to_json(&page).unwrap()).unwrap();
+        assert_eq!(back.capped, Some(20_000));
     }
 
     #[test]

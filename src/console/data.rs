@@ -10,9 +10,6 @@ use crate::client::{Client, Counters, OrderDetail, OrderQuery, StockRow};
 use crate::ledger::RulesStatus;
 use crate::model::{ChannelHealth, Event, Location, Order, OrderId, OrderStatus};
 
-/// A free-text filter reads at most this many orders from the index (newest first).
-pub const SCAN_LIMIT: usize = 20_000;
-
 /// What to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
@@ -54,7 +51,8 @@ pub struct Data {
     pub detail: Option<OrderDetail>,
     /// Every configured channel's health (the Channels pane's rows, the header's counter).
     pub channels: Vec<ChannelHealth>,
-    /// Set when a free-text filter stopped after reading this many orders.
+    /// Set when the engine's scan for a filter's words, SKU globs or ages stopped after reading
+    /// this many orders ([`crate::client::SCAN_LIMIT`]).
     pub scan_capped: Option<usize>,
     pub error: Option<String>,
     /// False until the first read came back.
@@ -118,29 +116,23 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
     let limit = req.limit.max(1);
     match req.pane {
         Pane::Orders => {
-            let f = &req.filter;
-            if f.words.is_empty() {
-                let page = client
-                    .orders(&f.query, req.top, limit)
-                    .map_err(|e| e.to_string())?;
-                d.rows = page.rows.len();
-                d.more = page.more;
-                d.orders = page.rows;
-                d.total = indexed_total(&f.query, &d.counters);
+            // The engine matches the whole filter and sends the page alone.
+            let q = &req.filter.query;
+            let page = client
+                .orders(q, req.top, limit)
+                .map_err(|e| e.to_string())?;
+            d.rows = page.rows.len();
+            d.more = page.more;
+            d.orders = page.rows;
+            d.scan_capped = page.capped;
+            d.total = if !q.scans() {
+                indexed_total(q, &d.counters)
+            } else if !d.more && page.capped.is_none() {
+                // The scan reached the end of the index: this is the last window.
+                Some(req.top + d.rows)
             } else {
-                let page = client
-                    .orders(&f.query, 0, SCAN_LIMIT)
-                    .map_err(|e| e.to_string())?;
-                let mut hits = page.rows.into_iter().filter(|o| f.matches(o)).skip(req.top);
-                d.orders = hits.by_ref().take(limit).collect();
-                d.rows = d.orders.len();
-                d.more = hits.next().is_some();
-                if page.more {
-                    d.scan_capped = Some(SCAN_LIMIT);
-                } else if !d.more {
-                    d.total = Some(req.top + d.rows);
-                }
-            }
+                None
+            };
             sort_orders(&mut d.orders, req.sort);
         }
         Pane::Inventory => {

@@ -64,15 +64,7 @@ impl Sandbox {
 
     /// Runs and insists on success, returning stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "ordo {args:?} failed ({:?}):\n{}\n{}",
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        succeeded(args, &self.run(args))
     }
 
     pub fn stock(&self, rows: &[(&str, &str, i64)]) {
@@ -90,6 +82,19 @@ impl Sandbox {
             .map(|l| serde_json::from_str(l).expect("export line is JSON"))
             .collect()
     }
+}
+
+/// The stdout of `ordo args` that must have succeeded; else a failure with the exit code and
+/// both outputs.
+pub fn succeeded(args: &[&str], out: &Output) -> String {
+    assert!(
+        out.status.success(),
+        "ordo {args:?} failed ({:?}):\n{}\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// One order in ordo's JSON Lines format.
