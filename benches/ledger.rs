@@ -5,12 +5,14 @@
 //! `cargo bench --bench ledger` (ORDO_BENCH_ORDERS sets the count, default 50000).
 
 mod common;
+#[path = "../tests/common/orders.rs"]
+mod orders;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, Outcome, StockRow};
-use ordo::model::{Actor, OnUnroutable};
+use ordo::ledger::{Command, Ledger, LedgerSettings, Outcome};
+use ordo::model::OnUnroutable;
 use ordo::routing::RuleSet;
 
 use common::{locations, order, CACHE, SKUS};
@@ -33,32 +35,13 @@ fn ledger_run(n: usize) -> (Run, Vec<RawRecord>) {
     )
     .expect("start ledger");
     let handle = ledger.handle();
-    let rows = (0..SKUS)
-        .flat_map(|s| locations().into_iter().map(move |l| (s, l.id)))
-        .map(|(s, l)| StockRow {
-            sku: format!("SKU-{s:04}"),
-            location: l,
-            on_hand: 1_000_000,
-            safety_stock: None,
-        })
-        .collect();
+    let skus = (0..SKUS).map(|s| format!("SKU-{s:04}"));
     handle
-        .submit_blocking(Command::SetStock {
-            rows,
-            by: Actor::System,
-        })
+        .submit_blocking(orders::set_stock_everywhere(skus, &locations(), 1_000_000))
         .expect("stock");
     let before = stats(&store);
     let commands: Vec<Command> = (0..n)
-        .map(|i| Command::Ingest {
-            order: Box::new(order(i)),
-            origin: Origin {
-                source: "bench".into(),
-                format: "ordo".into(),
-                raw: None,
-            },
-            resolves: None,
-        })
+        .map(|i| orders::ingest(order(i), "bench", "ordo"))
         .collect();
 
     let started = Instant::now();

@@ -4,16 +4,18 @@
 //!
 //! `cargo bench --bench routing`
 
+#[path = "../tests/common/orders.rs"]
+mod orders;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use rust_decimal::Decimal;
 
-use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, StockRow};
+use ordo::ledger::{Ledger, LedgerSettings};
 use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
-    OnUnroutable, StockLevel, Totals,
+    Address, ChannelOrder, Customer, Line, Location, LocationKind, OnUnroutable, StockLevel, Totals,
 };
 use ordo::routing::{route, RouteLine, RouteRequest, Rule, RuleSet, Site, StockTable};
 use ordo::store::Store;
@@ -153,14 +155,18 @@ fn decision_latency() {
 fn order(i: usize) -> ChannelOrder {
     let at =
         Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap() + chrono::Duration::seconds(i as i64);
+    let lines = (0..3)
+        .map(|l| Line {
+            unit_price: Decimal::new(1999, 2),
+            ..orders::line(
+                l + 1,
+                &format!("SKU-{:03}", (i * 7 + l as usize * 13) % 100),
+                1 + (i + l as usize) as u32 % 2,
+            )
+        })
+        .collect();
     ChannelOrder {
-        channel: ["shopify", "woocommerce", "amazon"][i % 3].into(),
-        external_id: format!("{}", 7_000_000 + i),
         number: format!("#{}", 1000 + i),
-        created_at: at,
-        updated_at: at,
-        cancelled: false,
-        financial_status: FinancialStatus::Paid,
         customer: Customer {
             name: Some("Ada".into()),
             email: None,
@@ -173,24 +179,16 @@ fn order(i: usize) -> ChannelOrder {
             lon: Some(-120.0 + (i % 40) as f64),
             ..Address::default()
         }),
-        ship_method: "standard".into(),
-        pickup_location: None,
-        lines: (0..3)
-            .map(|l| Line {
-                line: l + 1,
-                sku: format!("SKU-{:03}", (i * 7 + l as usize * 13) % 100),
-                title: None,
-                quantity: 1 + (i + l as usize) as u32 % 2,
-                unit_price: Decimal::new(1999, 2),
-                channel_line_id: None,
-            })
-            .collect(),
         totals: Totals {
             total: Decimal::new(5997, 2),
             ..Totals::default()
         },
-        currency: "USD".into(),
-        tags: vec![],
+        ..orders::paid_order(
+            ["shopify", "woocommerce", "amazon"][i % 3],
+            &format!("{}", 7_000_000 + i),
+            at,
+            lines,
+        )
     }
 }
 
@@ -204,33 +202,14 @@ fn replay_10000() {
     )
     .expect("ledger");
     let handle = ledger.handle();
-    let rows = (0..100)
-        .flat_map(|s| locs.iter().map(move |l| (s, l.id.clone())))
-        .map(|(s, l)| StockRow {
-            sku: format!("SKU-{s:03}"),
-            location: l,
-            on_hand: 400,
-            safety_stock: None,
-        })
-        .collect();
+    let skus = (0..100).map(|s| format!("SKU-{s:03}"));
     handle
-        .submit_blocking(Command::SetStock {
-            rows,
-            by: Actor::System,
-        })
+        .submit_blocking(orders::set_stock_everywhere(skus, &locs, 400))
         .expect("stock");
     let receivers: Vec<_> = (0..12_000)
         .map(|i| {
             handle
-                .send_blocking(Command::Ingest {
-                    order: Box::new(order(i)),
-                    origin: Origin {
-                        source: "bench".into(),
-                        format: "ordo".into(),
-                        raw: None,
-                    },
-                    resolves: None,
-                })
+                .send_blocking(orders::ingest(order(i), "bench", "ordo"))
                 .expect("send")
         })
         .collect();

@@ -156,3 +156,27 @@ pub fn set_stock(sku: &str, location: &str, on_hand: i64, safety_stock: Option<i
         by: Actor::System,
     }
 }
+
+/// `on_hand` of each of `skus` at every one of `locations` (SKU by SKU), as one count by the
+/// system.
+pub fn set_stock_everywhere(
+    skus: impl IntoIterator<Item = String>,
+    locations: &[Location],
+    on_hand: i64,
+) -> Command {
+    let rows = skus
+        .into_iter()
+        .flat_map(|sku| {
+            locations.iter().map(move |l| StockRow {
+                sku: sku.clone(),
+                location: l.id.clone(),
+                on_hand,
+                safety_stock: None,
+            })
+        })
+        .collect();
+    Command::SetStock {
+        rows,
+        by: Actor::System,
+    }
+}
