@@ -449,6 +449,16 @@ fn invalid_json() -> Response {
     )
 }
 
+/// What a read route does first: this request's fault, then the credentials (WooCommerce's
+/// 401 for a list). `Ok(truncated)`, or the answer to send.
+async fn read_request(sim: &Sim, headers: &HeaderMap, params: &Params) -> Result<bool, Response> {
+    let truncated = take_fault(sim).await?;
+    if !authorized(sim, headers, params) {
+        return Err(unauthorized());
+    }
+    Ok(truncated)
+}
+
 /// What every write route does first, in WordPress's order: this request's fault, the
 /// credentials (refused with the route's `(code, message)`), then the JSON body.
 /// `Ok((truncated, body))`, or the answer to send.

@@ -17,10 +17,7 @@ use serde_json::{json, Value};
 
 use super::orders::{find, invalid_order};
 use super::render::woo_id;
-use super::{
-    authorized, json_answer, param, secs, take_fault, unauthorized, woo_error, write_request,
-    Params, Sim,
-};
+use super::{json_answer, param, read_request, secs, woo_error, write_request, Params, Sim};
 use crate::sim::channel::SimFulfillment;
 
 /// One order note as the shop keeps it.
@@ -80,13 +77,10 @@ pub(super) async fn list_notes(
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
-    let truncated = match take_fault(&sim).await {
+    let truncated = match read_request(&sim, &headers, &params).await {
         Ok(t) => t,
         Err(r) => return r,
     };
-    if !authorized(&sim, &headers, &params) {
-        return unauthorized();
-    }
     let Some(found) = find(&sim, &id) else {
         return invalid_order();
     };

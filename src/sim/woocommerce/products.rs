@@ -26,10 +26,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::render::{product_id, render_product};
-use super::{
-    authorized, json_answer, paging, param, take_fault, unauthorized, woo_error, write_request,
-    Params, Sim,
-};
+use super::{json_answer, paging, param, read_request, woo_error, write_request, Params, Sim};
 use crate::sim::channel::intent_at_ms;
 use crate::sim::Catalog;
 
@@ -66,13 +63,10 @@ pub(super) async fn list_products(
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
-    let truncated = match take_fault(&sim).await {
+    let truncated = match read_request(&sim, &headers, &params).await {
         Ok(t) => t,
         Err(r) => return r,
     };
-    if !authorized(&sim, &headers, &params) {
-        return unauthorized();
-    }
     let (per_page, page) = match paging(&params) {
         Ok(p) => p,
         Err(r) => return r,
