@@ -2,6 +2,9 @@
 //! `paginationToken`, LWA token exchange and reuse, the faults Amazon shows, and no credential
 //! in any error text.
 
+#[path = "common/sim_control.rs"]
+mod sim_control;
+
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -80,22 +83,11 @@ impl Sim {
     }
 
     async fn stats(&self) -> AmazonSimStats {
-        reqwest::get(format!("{}/_sim/stats", self.base()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        sim_control::stats(&self.base()).await
     }
 
     async fn faults(&self, plan: FaultPlan) {
-        let r = reqwest::Client::new()
-            .post(format!("{}/_sim/faults", self.base()))
-            .json(&plan)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
+        sim_control::set_faults(&self.base(), plan).await
     }
 
     fn leaks(&self, e: &ChannelError) -> bool {

@@ -4,6 +4,9 @@
 //! name, throttles are retryable, a retried confirmation is not counted twice, and no
 //! credential shows in an error.
 
+#[path = "common/sim_control.rs"]
+mod sim_control;
+
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -107,22 +110,11 @@ impl Sim {
     }
 
     async fn stats(&self) -> AmazonSimStats {
-        reqwest::get(format!("{}/_sim/stats", self.base()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        sim_control::stats(&self.base()).await
     }
 
     async fn faults(&self, plan: FaultPlan) {
-        let r = reqwest::Client::new()
-            .post(format!("{}/_sim/faults", self.base()))
-            .json(&plan)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
+        sim_control::set_faults(&self.base(), plan).await
     }
 
     /// An order of the book that can be shipped (paid, not cancelled, not shipped).

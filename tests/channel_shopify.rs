@@ -3,26 +3,25 @@
 //! show, cursor expiry, the token never leaving the shop nor showing in an error, and edits and
 //! cancellations made through `POST /_sim/orders`.
 
-use std::collections::{BTreeMap, HashMap};
+#[path = "common/shopify_sim.rs"]
+mod shopify_sim;
+#[path = "common/sim_control.rs"]
+mod sim_control;
+
+use std::collections::HashMap;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use ordo::channels::shopify::{self, ShopifyChannel};
-use ordo::channels::{
-    Channel, ChannelConfig, ChannelError, ChannelSettings, Mapped, Page, PageRequest,
-};
-use ordo::model::{ChannelKind, ChannelOrder, FinancialStatus};
+use ordo::channels::{Channel, ChannelConfig, ChannelError, Mapped, Page, PageRequest};
+use ordo::model::{ChannelOrder, FinancialStatus};
 use ordo::sim::channel::{FaultPlan, SimServer, SimShop};
-use ordo::sim::shopify::{render_order, router, seed_orders, ShopifySimSettings, FIRST_SHOP_ID};
+use ordo::sim::shopify::{render_order, seed_orders, ShopifySimSettings, FIRST_SHOP_ID};
 use ordo::sim::{Catalog, Feed};
 use serde_json::Value;
+use shopify_sim::{start_time, VERSION};
 
 const TOKEN: &str = "shpat_test_9f8e7d6c5b4a3210";
-const VERSION: &str = "2025-01";
-
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 14, 0, 0).unwrap()
-}
 
 struct Sim {
     server: SimServer,
@@ -31,34 +30,14 @@ struct Sim {
 
 impl Sim {
     async fn start(orders: usize, settings: ShopifySimSettings) -> Sim {
-        let shop = SimShop::new(FIRST_SHOP_ID);
-        let mut feed = Feed::new(42, Catalog::demo());
-        seed_orders(
-            &shop,
-            &mut feed,
-            orders,
-            start_time(),
-            chrono::Duration::seconds(2),
-        );
+        let shop = shopify_sim::seeded_shop(42, orders);
         assert_eq!(shop.book.len(), orders);
-        let server = SimServer::start(
-            router(shop.clone(), settings),
-            "127.0.0.1:0".parse().unwrap(),
-        )
-        .await
-        .unwrap();
+        let server = shopify_sim::serve_shop(&shop, settings).await;
         Sim { server, shop }
     }
 
     async fn with_orders(orders: usize) -> Sim {
-        Sim::start(
-            orders,
-            ShopifySimSettings {
-                token: TOKEN.into(),
-                ..ShopifySimSettings::default()
-            },
-        )
-        .await
+        Sim::start(orders, shopify_sim::sim_settings(TOKEN)).await
     }
 
     fn base(&self) -> String {
@@ -70,22 +49,11 @@ impl Sim {
     }
 
     async fn faults(&self, plan: FaultPlan) {
-        let r = reqwest::Client::new()
-            .post(format!("{}/_sim/faults", self.base()))
-            .json(&plan)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
+        sim_control::set_faults(&self.base(), plan).await
     }
 
     async fn requests(&self) -> u64 {
-        let stats: Value = reqwest::get(format!("{}/_sim/stats", self.base()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let stats: Value = sim_control::stats(&self.base()).await;
         assert_eq!(stats["orders"], self.shop.book.len());
         stats["requests"].as_u64().unwrap()
     }
@@ -115,30 +83,11 @@ impl Sim {
 }
 
 fn config(base_url: &str, page_size: u32) -> ChannelConfig {
-    ChannelConfig {
-        id: "web".into(),
-        kind: ChannelKind::Shopify,
-        base_url: base_url.into(),
-        enabled: true,
-        poll_interval_secs: 60,
-        overlap_secs: 300,
-        page_size: Some(page_size),
-        sku_map: BTreeMap::new(),
-        buffers: Vec::new(),
-        settings: ChannelSettings::Shopify {
-            token_env: "WEB_SHOPIFY_TOKEN".into(),
-            api_version: VERSION.into(),
-            location_id: None,
-            webhook_secret_env: None,
-        },
-    }
+    shopify_sim::config(base_url, Some(page_size), None)
 }
 
 fn channel(base_url: &str, page_size: u32, token: &str) -> ShopifyChannel {
-    let env: HashMap<String, String> =
-        [("WEB_SHOPIFY_TOKEN".to_string(), token.to_string())].into();
-    let lookup = move |k: &str| env.get(k).cloned();
-    ShopifyChannel::new(&config(base_url, page_size), &lookup).unwrap()
+    shopify_sim::connector(&config(base_url, page_size), token)
 }
 
 /// Every page of the window from `since`.

@@ -5,30 +5,28 @@
 //! pushed, the token never shows, and sales through the book are refused when the shop shows
 //! too little stock.
 
-use std::collections::{BTreeMap, HashMap};
+#[path = "common/shopify_sim.rs"]
+mod shopify_sim;
+#[path = "common/sim_control.rs"]
+mod sim_control;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::Utc;
 use ordo::channels::shopify::ShopifyChannel;
 use ordo::channels::{
-    Channel, ChannelConfig, ChannelError, ChannelKind, ChannelSettings, FulfilledLine,
-    FulfillmentPush, Mapped, PageRequest, StockPush, INTENT_AT_HEADER,
+    Channel, ChannelConfig, ChannelError, FulfilledLine, FulfillmentPush, Mapped, PageRequest,
+    StockPush, INTENT_AT_HEADER,
 };
 use ordo::model::ChannelOrder;
 use ordo::sim::channel::{FaultPlan, SimServer, SimShop};
-use ordo::sim::shopify::{
-    router, seed_orders, ShopifySimSettings, DEFAULT_LOCATION_ID, FIRST_SHOP_ID,
-};
-use ordo::sim::{Catalog, Feed};
+use ordo::sim::shopify::{router, ShopifySimSettings, DEFAULT_LOCATION_ID};
+use ordo::sim::Catalog;
 use serde_json::{json, Value};
+use shopify_sim::{start_time, VERSION};
 
 const TOKEN: &str = "shpat_push_0a1b2c3d4e5f6789";
-const VERSION: &str = "2025-01";
-
-fn start_time() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 2, 14, 0, 0).unwrap()
-}
 
 /// (method, path, carried X-Ordo-Intent-At) of every request the simulator saw.
 type Seen = Arc<Mutex<Vec<(String, String, bool)>>>;
@@ -45,15 +43,7 @@ struct Sim {
 
 impl Sim {
     async fn start(orders: usize, settings: ShopifySimSettings) -> Sim {
-        let shop = SimShop::new(FIRST_SHOP_ID);
-        let mut feed = Feed::new(7, Catalog::demo());
-        seed_orders(
-            &shop,
-            &mut feed,
-            orders,
-            start_time(),
-            chrono::Duration::seconds(2),
-        );
+        let shop = shopify_sim::seeded_shop(7, orders);
         let seen: Seen = Arc::default();
         let arm_on: ArmOn = Arc::default();
         let (log, arm, faults) = (seen.clone(), arm_on.clone(), shop.faults.clone());
@@ -77,9 +67,7 @@ impl Sim {
                 }
             },
         ));
-        let server = SimServer::start(app, "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
+        let server = shopify_sim::serve(app).await;
         Sim {
             server,
             shop,
@@ -89,14 +77,7 @@ impl Sim {
     }
 
     async fn with_orders(orders: usize) -> Sim {
-        Sim::start(
-            orders,
-            ShopifySimSettings {
-                token: TOKEN.into(),
-                ..ShopifySimSettings::default()
-            },
-        )
-        .await
+        Sim::start(orders, shopify_sim::sim_settings(TOKEN)).await
     }
 
     fn channel(&self, location_id: Option<u64>) -> ShopifyChannel {
@@ -104,12 +85,7 @@ impl Sim {
     }
 
     async fn stats(&self) -> Value {
-        reqwest::get(format!("{}/_sim/stats", self.server.base_url()))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        sim_control::stats(&self.server.base_url()).await
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -148,30 +124,11 @@ impl Sim {
 }
 
 fn config(base_url: &str, location_id: Option<u64>) -> ChannelConfig {
-    ChannelConfig {
-        id: "web".into(),
-        kind: ChannelKind::Shopify,
-        base_url: base_url.into(),
-        enabled: true,
-        poll_interval_secs: 60,
-        overlap_secs: 300,
-        page_size: None,
-        sku_map: BTreeMap::new(),
-        buffers: Vec::new(),
-        settings: ChannelSettings::Shopify {
-            token_env: "WEB_SHOPIFY_TOKEN".into(),
-            api_version: VERSION.into(),
-            location_id,
-            webhook_secret_env: None,
-        },
-    }
+    shopify_sim::config(base_url, None, location_id)
 }
 
 fn channel(base_url: &str, location_id: Option<u64>, token: &str) -> ShopifyChannel {
-    let env: HashMap<String, String> =
-        [("WEB_SHOPIFY_TOKEN".to_string(), token.to_string())].into();
-    let lookup = move |k: &str| env.get(k).cloned();
-    ShopifyChannel::new(&config(base_url, location_id), &lookup).unwrap()
+    shopify_sim::connector(&config(base_url, location_id), token)
 }
 
 fn level(sku: &str, available: i64) -> StockPush {

@@ -3,6 +3,8 @@
 //! ways hosts spoil answers (throttle, 500 page, captcha, PHP warning, truncated JSON), bad
 //! credentials, and versions posted to the simulator.
 
+#[path = "common/sim_control.rs"]
+mod sim_control;
 #[path = "common/woo.rs"]
 mod woo;
 
@@ -157,13 +159,7 @@ async fn dates_are_gmt_decides_how_the_shop_reads_the_window() {
 }
 
 async fn set_faults(server: &SimServer, plan: FaultPlan) {
-    let r = reqwest::Client::new()
-        .post(format!("{}/_sim/faults", server.base_url()))
-        .json(&plan)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
+    sim_control::set_faults(&server.base_url(), plan).await
 }
 
 fn assert_no_secret(e: &ChannelError) {
@@ -252,12 +248,7 @@ async fn spoiled_answers_are_classified_and_retrying_gets_the_page() {
     assert_no_secret(&e);
 
     assert_eq!(fetch().await.unwrap().items.len(), 30);
-    let stats: serde_json::Value = reqwest::get(format!("{}/_sim/stats", server.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let stats: serde_json::Value = sim_control::stats(&server.base_url()).await;
     assert_eq!(stats["orders"], 30);
     assert_eq!(stats["requests"], 7);
 }

@@ -3,6 +3,8 @@
 //! pages, bad credentials, a shipment reported once however often it is pushed, and the shop
 //! selling from (and refusing sales beyond) the levels it was given.
 
+#[path = "common/sim_control.rs"]
+mod sim_control;
 #[path = "common/woo.rs"]
 mod woo;
 
@@ -63,12 +65,7 @@ fn catalog_skus(n: usize) -> Vec<String> {
 }
 
 async fn sim_stats(server: &SimServer) -> Value {
-    reqwest::get(format!("{}/_sim/stats", server.base_url()))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    sim_control::stats(&server.base_url()).await
 }
 
 #[tokio::test]
