@@ -2,13 +2,22 @@
 //! socket of a SocketServer on the same engine, side by side.
 //!
 //! `cargo bench --bench socket`. ORDO_BENCH_SOCKET_ORDERS sets the store's order count
-//! (default 20,000, the console's free-text scan limit, so the biggest read is a real one).
+//! (default 20,000, the engine's scan limit for a filter's words, so the biggest read is a real
+//! one).
+//!
+//! The `/` filter's words before and after the engine matched them: before, the console read
+//! the newest 20,000 orders whole and matched them itself (timed here as that read plus the
+//! same matcher run on its rows); after, the engine matches and answers with the page alone,
+//! for a word that fills the page at once, an exact number (one hit: the whole index is
+//! scanned) and a word that matches nothing (the whole index scanned, every field tried).
 
 mod common;
 
 use std::time::{Duration, Instant};
 
-use ordo::client::{Client, OrderQuery};
+use ordo::client::filter::Filter;
+use ordo::client::matcher::OrderMatcher;
+use ordo::client::{Client, OrderQuery, SCAN_LIMIT};
 use ordo::engine::socket::SocketServer;
 use ordo::engine::Engine;
 use ordo::ledger::{Command, LedgerSettings, Origin, StockRow};
@@ -108,7 +117,7 @@ fn main() {
     let page = local.orders(&all, 0, 50).expect("page");
     let scan = local.orders(&all, 0, 20_000).expect("scan");
     println!(
-        "answer sizes (JSON): a page of 50 orders {} kB, {} orders (the free-text scan) {:.1} MB, one order's detail {} kB",
+        "answer sizes (JSON): a page of 50 orders {} kB, {} orders (what a word filter read before the engine matched) {:.1} MB, one order's detail {} kB",
         json_len(&page) / 1000,
         scan.rows.len(),
         json_len(&scan) as f64 / 1e6,
@@ -116,11 +125,11 @@ fn main() {
     );
 
     println!(
-        "{:<34} {:>16} {:>16}",
+        "{:<46} {:>16} {:>16}",
         "p50 / p99 ms", "in-process", "over the socket"
     );
     let row = |what: &str, (a50, a99): (f64, f64), (b50, b99): (f64, f64)| {
-        println!("{what:<34} {a50:>7.3} / {a99:<7.3} {b50:>7.3} / {b99:<7.3}");
+        println!("{what:<46} {a50:>7.3} / {a99:<7.3} {b50:>7.3} / {b99:<7.3}");
     };
     let reps = 300;
     row(
@@ -144,10 +153,12 @@ fn main() {
         time(reps, || drop(remote.stock(0, 50))),
     );
     row(
-        "the free-text scan (20,000 orders)",
+        "20,000 orders in one read",
         time(10, || drop(local.orders(&all, 0, 20_000))),
         time(10, || drop(remote.orders(&all, 0, 20_000))),
     );
+    word_filter(&local, &remote, row);
+
     let by = Actor::Operator("bench".into());
     let mut toggle = 0u64;
     let mut command = || {
@@ -175,6 +186,52 @@ fn main() {
     drop(remote);
     rt.block_on(server.stop());
     engine.shutdown();
+}
+
+/// The console's read under a word filter, before (the scan pulled and matched on the console's
+/// side) and after (the engine's page), in-process and over the socket.
+fn word_filter(local: &Client, remote: &Client, row: impl Fn(&str, (f64, f64), (f64, f64))) {
+    let all = OrderQuery::default();
+    let query = |w: &str| Filter::parse(w).query;
+    // What the console did before: read SCAN_LIMIT orders, match, keep the window's 50.
+    let before = |client: &Client| {
+        let scan = client.orders(&all, 0, SCAN_LIMIT).expect("scan");
+        let mut m = OrderMatcher::new(&query("lovelace"), chrono::Utc::now()).expect("words");
+        let hits = scan.rows.iter().filter(|o| m.matches(o)).take(50).count();
+        assert_eq!(hits, 50);
+    };
+    let words = [
+        ("lovelace", "'lovelace' (1 in 6), page of 50"),
+        ("#12345", "'#12345' (1 hit, whole scan)"),
+        ("zebra", "'zebra' (no hit, whole scan)"),
+    ];
+    let scan_bytes = json_len(&local.orders(&all, 0, SCAN_LIMIT).expect("scan"));
+    let mut sizes = vec![format!(
+        "before {:.1} MB (the {SCAN_LIMIT}-order scan)",
+        scan_bytes as f64 / 1e6
+    )];
+    for (w, _) in words {
+        let page = local.orders(&query(w), 0, 50).expect("page");
+        sizes.push(format!(
+            "{w}: {} rows, {} bytes",
+            page.rows.len(),
+            json_len(&page)
+        ));
+    }
+    println!("word filter answers (JSON): {}", sizes.join("; "));
+    row(
+        "words before: scan 20,000 + match",
+        time(10, || before(local)),
+        time(10, || before(remote)),
+    );
+    for (w, what) in words {
+        let q = query(w);
+        row(
+            &format!("words after: {what}"),
+            time(30, || drop(local.orders(&q, 0, 50))),
+            time(30, || drop(remote.orders(&q, 0, 50))),
+        );
+    }
 }
 
 /// The JSON size of an answer, the way the socket sends it.
