@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::orders::{find, invalid_order};
+use super::orders::find_order;
 use super::render::woo_id;
 use super::{json_answer, param, read_request, secs, woo_error, write_request, Params, Sim};
 use crate::sim::channel::SimFulfillment;
@@ -76,14 +76,9 @@ pub(super) async fn list_notes(
     Path(id): Path<String>,
     headers: HeaderMap,
     Query(params): Query<Params>,
-) -> Response {
-    let truncated = match read_request(&sim, &headers, &params).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let Some(found) = find(&sim, &id) else {
-        return invalid_order();
-    };
+) -> Result<Response, Response> {
+    let truncated = read_request(&sim, &headers, &params).await?;
+    let found = find_order(&sim, &id)?;
     let order = woo_id(&found);
     let notes = sim
         .notes
@@ -103,7 +98,7 @@ pub(super) async fn list_notes(
         })
         .map(|n| render_note(&sim, order, n))
         .collect();
-    json_answer(StatusCode::OK, &Value::Array(body), truncated)
+    Ok(json_answer(StatusCode::OK, &Value::Array(body), truncated))
 }
 
 #[derive(Debug, Deserialize)]
@@ -145,8 +140,8 @@ pub(super) async fn create_note(
     headers: HeaderMap,
     Query(params): Query<Params>,
     body: axum::body::Bytes,
-) -> Response {
-    let (truncated, new) = match write_request::<NewNote>(
+) -> Result<Response, Response> {
+    let (truncated, new) = write_request::<NewNote>(
         &sim,
         &headers,
         &params,
@@ -156,22 +151,16 @@ pub(super) async fn create_note(
             "Sorry, you are not allowed to create resources.",
         ),
     )
-    .await
-    {
-        Ok(request) => request,
-        Err(r) => return r,
-    };
+    .await?;
     let Some(text) = new.note.filter(|n| !n.trim().is_empty()) else {
-        return woo_error(
+        return Err(woo_error(
             StatusCode::BAD_REQUEST,
             "rest_missing_callback_param",
             "Missing parameter(s): note",
             json!({ "params": ["note"] }),
-        );
+        ));
     };
-    let Some(found) = find(&sim, &id) else {
-        return invalid_order();
-    };
+    let found = find_order(&sim, &id)?;
     let order = woo_id(&found);
     let note = add_note(&sim, order, "system", &text, new.customer_note);
     if let Some(shipped) = shipment_of(&text) {
@@ -193,9 +182,9 @@ pub(super) async fn create_note(
             lines,
         });
     }
-    json_answer(
+    Ok(json_answer(
         StatusCode::CREATED,
         &render_note(&sim, order, &note),
         truncated,
-    )
+    ))
 }

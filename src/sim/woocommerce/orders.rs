@@ -312,6 +312,13 @@ pub(super) fn invalid_order() -> Response {
     )
 }
 
+/// The order `id` of the shop, or WooCommerce's 400 for an id it does not know.
+// The error is the HTTP answer itself, handed straight back to axum: boxing it buys nothing.
+#[allow(clippy::result_large_err)]
+pub(super) fn find_order(sim: &Sim, id: &str) -> Result<SimOrder, Response> {
+    find(sim, id).ok_or_else(invalid_order)
+}
+
 pub(super) fn find(sim: &Sim, id: &str) -> Option<SimOrder> {
     sim.shop
         .book
@@ -345,8 +352,8 @@ pub(super) async fn update_order(
     headers: HeaderMap,
     Query(params): Query<Params>,
     body: axum::body::Bytes,
-) -> Response {
-    let (truncated, update) = match write_request::<OrderUpdate>(
+) -> Result<Response, Response> {
+    let (truncated, update) = write_request::<OrderUpdate>(
         &sim,
         &headers,
         &params,
@@ -356,21 +363,15 @@ pub(super) async fn update_order(
             "Sorry, you are not allowed to edit this resource.",
         ),
     )
-    .await
-    {
-        Ok(request) => request,
-        Err(r) => return r,
-    };
-    let Some(found) = find(&sim, &id) else {
-        return invalid_order();
-    };
+    .await?;
+    let found = find_order(&sim, &id)?;
     let mut order = found.order.clone();
     let status = update.status.as_deref().map(str::trim);
     if status.is_some_and(|s| !STATUSES.contains(&s)) {
-        return invalid_param(
+        return Err(invalid_param(
             "status",
             &format!("status is not one of {}.", STATUSES.join(", ")),
-        );
+        ));
     }
     let mut changed = false;
     {
@@ -407,5 +408,9 @@ pub(super) async fn update_order(
         shop_id: found.shop_id,
         order,
     };
-    json_answer(StatusCode::OK, &render_order(&sim, &saved), truncated)
+    Ok(json_answer(
+        StatusCode::OK,
+        &render_order(&sim, &saved),
+        truncated,
+    ))
 }

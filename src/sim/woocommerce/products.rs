@@ -62,15 +62,9 @@ pub(super) async fn list_products(
     State(sim): State<Sim>,
     headers: HeaderMap,
     Query(params): Query<Params>,
-) -> Response {
-    let truncated = match read_request(&sim, &headers, &params).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let (per_page, page) = match paging(&params) {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
+) -> Result<Response, Response> {
+    let truncated = read_request(&sim, &headers, &params).await?;
+    let (per_page, page) = paging(&params)?;
     let wanted: Option<Vec<String>> = param(&params, "sku").filter(|s| !s.is_empty()).map(|s| {
         let mut list: Vec<String> = s.split(',').map(|x| x.to_lowercase()).collect();
         if list.len() > 1 {
@@ -100,7 +94,7 @@ pub(super) async fn list_products(
         "x-wp-totalpages",
         HeaderValue::from(total.div_ceil(per_page) as u64),
     );
-    r
+    Ok(r)
 }
 
 fn item_error(id: &Value, code: &str, message: &str, status: u16) -> Value {
@@ -125,8 +119,8 @@ pub(super) async fn batch(
     headers: HeaderMap,
     Query(params): Query<Params>,
     body: axum::body::Bytes,
-) -> Response {
-    let (truncated, request) = match write_request::<Value>(
+) -> Result<Response, Response> {
+    let (truncated, request) = write_request::<Value>(
         &sim,
         &headers,
         &params,
@@ -136,11 +130,7 @@ pub(super) async fn batch(
             "Sorry, you are not allowed to batch manipulate this resource.",
         ),
     )
-    .await
-    {
-        Ok(request) => request,
-        Err(r) => return r,
-    };
+    .await?;
     let list = |key: &str| -> Vec<Value> {
         request
             .get(key)
@@ -150,12 +140,12 @@ pub(super) async fn batch(
     };
     let (create, update, delete) = (list("create"), list("update"), list("delete"));
     if create.len() + update.len() + delete.len() > BATCH_LIMIT {
-        return woo_error(
+        return Err(woo_error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "woocommerce_rest_request_entity_too_large",
             &format!("Unable to accept more than {BATCH_LIMIT} items for this request."),
             Value::Null,
-        );
+        ));
     }
     let intent = intent_at_ms(&headers);
     let products = products(&sim);
@@ -215,5 +205,5 @@ pub(super) async fn batch(
             .collect();
         out.insert("delete".into(), Value::Array(answers));
     }
-    json_answer(StatusCode::OK, &Value::Object(out), truncated)
+    Ok(json_answer(StatusCode::OK, &Value::Object(out), truncated))
 }
