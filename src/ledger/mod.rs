@@ -8,6 +8,7 @@
 mod allocate;
 mod commands;
 mod group;
+mod known_ids;
 mod state;
 mod stock;
 mod writer;

@@ -1,14 +1,15 @@
 //! The ledger's hot state: what it must know at once to decide without reading the store
-//! (stock per sku x location, who holds stock where, who waits for which SKU, the counters).
+//! (stock per sku x location, the counters, which order ids the store may hold).
 //! It is derived from the store and rebuilt from it at start and after a failed commit.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::hash::{BuildHasher, RandomState};
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Local, NaiveDate, Utc};
 
+use super::known_ids::KnownIds;
 use super::ChannelSync;
 use crate::inventory;
 use crate::model::{Location, Order, OrderStatus, QuarantineId, StockLevel};
@@ -24,11 +25,8 @@ pub struct HotState {
     /// The open quarantine entries by a hash of (format, raw payload): a channel polled with an
     /// overlap sends the same unmappable order again, which must not pile up.
     open_payloads: HashMap<u64, QuarantineId>,
-    /// Hashes of every (channel, external id) stored: when a hash is absent the order is new
-    /// for sure, and intake skips the store read. A read blocks while sled applies a batch, so
-    /// this keeps building the next group from waiting on the commit of the last. Read from
-    /// the store's index by a thread of its own, so the ledger does not wait for it at start.
-    known_external: KnownExternal,
+    /// Which (channel, external id) the store may hold (see [`KnownIds`]).
+    known_ids: KnownIds,
     hasher: RandomState,
     /// Orders allocated per location on the current local day, for `daily_capacity`.
     pub capacity: DayCounts,
@@ -40,46 +38,6 @@ pub struct HotState {
     pub next_push: u64,
     /// The last available-to-sell figure intended per (channel, SKU).
     pub ats_last: HashMap<(String, String), i64>,
-}
-
-/// The set of known (channel, external id) hashes, while it loads and once it has.
-#[derive(Debug)]
-enum KnownExternal {
-    /// The index is still being read: every order may be known (ask the store), and the
-    /// orders stored meanwhile are kept to add to the set when it arrives.
-    Loading {
-        from: std::sync::mpsc::Receiver<HashSet<u64>>,
-        noted: Vec<u64>,
-    },
-    Ready(HashSet<u64>),
-    /// The index could not be read: the store answers every lookup.
-    Unavailable,
-}
-
-impl Default for KnownExternal {
-    fn default() -> Self {
-        KnownExternal::Ready(HashSet::new())
-    }
-}
-
-impl KnownExternal {
-    /// Takes the loaded set if it has arrived.
-    fn settle(&mut self) {
-        if let KnownExternal::Loading { from, noted } = self {
-            match from.try_recv() {
-                Ok(mut set) => {
-                    set.extend(noted.drain(..));
-                    *self = KnownExternal::Ready(set);
-                }
-                Err(std::sync::mpsc::TryRecvError::Empty) => {}
-                // The loading thread failed (it logged why). An empty set would call stored
-                // orders new, so the store keeps answering every lookup: slower, but right.
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
-                    *self = KnownExternal::Unavailable;
-                }
-            }
-        }
-    }
 }
 
 impl HotState {
@@ -127,7 +85,7 @@ impl HotState {
             ..HotState::default()
         };
         state.ats_last = store.ats_figures()?.into_iter().collect();
-        state.known_external = load_known_external(store.clone(), state.hasher.clone());
+        state.known_ids = KnownIds::load(store)?;
         state.capacity = DayCounts::load(store, local_day(Utc::now()))?;
         for q in store.quarantined() {
             let q = q?;
@@ -154,37 +112,23 @@ impl HotState {
         Ok(state)
     }
 
-    fn external_hash(&self, channel: &str, external_id: &str) -> u64 {
-        // The same bytes as the index key after its prefix byte, so loading can hash the keys.
-        let mut bytes = Vec::with_capacity(channel.len() + 1 + external_id.len());
-        bytes.extend_from_slice(channel.as_bytes());
-        bytes.push(0);
-        bytes.extend_from_slice(external_id.as_bytes());
-        self.hasher.hash_one(&bytes[..])
-    }
-
     /// Takes the known order ids if their loading has finished.
     pub fn settle_known_ids(&mut self) {
-        self.known_external.settle();
+        self.known_ids.settle();
     }
 
     /// False means certainly not stored; true means look in the store.
     pub fn may_know_order(&self, channel: &str, external_id: &str) -> bool {
-        match &self.known_external {
-            KnownExternal::Ready(set) => set.contains(&self.external_hash(channel, external_id)),
-            KnownExternal::Loading { .. } | KnownExternal::Unavailable => true,
-        }
+        self.known_ids.may_contain(channel, external_id)
     }
 
     pub fn note_order(&mut self, channel: &str, external_id: &str) {
-        let hash = self.external_hash(channel, external_id);
-        match &mut self.known_external {
-            KnownExternal::Ready(set) => {
-                set.insert(hash);
-            }
-            KnownExternal::Loading { noted, .. } => noted.push(hash),
-            KnownExternal::Unavailable => {}
-        }
+        self.known_ids.note(channel, external_id);
+    }
+
+    /// At a clean shutdown: saves the known order ids for the next start.
+    pub fn save_known_ids(&self, store: &Store) -> Result<(), StoreError> {
+        self.known_ids.save(store)
     }
 
     /// The counters a console header shows, from memory.
@@ -229,36 +173,6 @@ impl HotState {
             }
         }
         *self.status_counts.entry(after.status).or_default() += 1;
-    }
-}
-
-/// Reads the external-id index's keys on a thread of their own and hands the set over.
-fn load_known_external(store: Arc<Store>, hasher: RandomState) -> KnownExternal {
-    let (tx, rx) = std::sync::mpsc::sync_channel(1);
-    let spawned = std::thread::Builder::new()
-        .name("ordo-known-ids".into())
-        .spawn(move || {
-            let mut set = HashSet::new();
-            for key in store.keys_under(keys::EXTERNAL) {
-                match key {
-                    Ok(key) => {
-                        set.insert(hasher.hash_one(&key[1..]));
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "reading the external-id index");
-                        return;
-                    }
-                }
-            }
-            let _ = tx.send(set);
-        });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start the thread that loads known order ids");
-        return KnownExternal::Unavailable;
-    }
-    KnownExternal::Loading {
-        from: rx,
-        noted: Vec::new(),
     }
 }
 

@@ -199,6 +199,14 @@ impl Writer {
         }
         // Every group handed over is answered before shutdown returns.
         self.committer.stop();
+        // Saved only when every group was written: the store then holds what the filter holds.
+        let clean = self.broken.is_none()
+            && self.committer.failed_epoch.load(Ordering::Acquire) < self.epoch;
+        if clean {
+            if let Err(e) = self.state.save_known_ids(&self.store) {
+                tracing::warn!(error = %e, "saving the known order ids (the next start reads the index)");
+            }
+        }
     }
 
     fn run_group(&mut self, requests: &mut Vec<Request>) {

@@ -368,6 +368,11 @@ pub fn repair(store: &Store, before: Report) -> Result<Report, StoreError> {
         return Ok(before);
     }
     let mut batch = WriteBatch::default();
+    // The ledger's saved filter of order ids was made from the indexes being repaired: a
+    // repaired external-id entry it lacks would let that order in twice.
+    for item in store.raw_under(keys::META_KNOWN_IDS) {
+        batch.remove(item?.0.to_vec());
+    }
     for k in before.fixes.remove {
         batch.remove(k);
     }

@@ -52,6 +52,16 @@ pub const META_NEXT_EVENT: &[u8] = b"m\0next_event";
 pub const META_NEXT_QUARANTINE: &[u8] = b"m\0next_quarantine";
 pub const META_FORMAT: &[u8] = b"m\0format";
 pub const META_NEXT_PUSH: &[u8] = b"m\0next_push";
+/// The ledger's filter of stored order ids, saved at a clean shutdown in chunks under this
+/// prefix (src/ledger/known_ids.rs).
+pub const META_KNOWN_IDS: &[u8] = b"m\0known_ids\0";
+
+/// Chunk `n` of the saved filter of order ids.
+pub fn known_ids_chunk(n: u32) -> Vec<u8> {
+    let mut k = META_KNOWN_IDS.to_vec();
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
 /// Present once the per-status counts are kept in meta (stores of format 3 on).
 pub const META_COUNT_PREFIX: &[u8] = b"m\0count\0";
 pub const META_CAPACITY_PREFIX: &[u8] = b"m\0cap\0";

@@ -496,6 +496,15 @@ impl Store {
         self.commit(b)
     }
 
+    /// The records under a prefix, for tests.
+    #[doc(hidden)]
+    pub fn raw_records_under(&self, prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.tree
+            .scan_prefix(prefix)
+            .filter_map(|kv| kv.ok().map(|(k, v)| (k.to_vec(), v.to_vec())))
+            .collect()
+    }
+
     /// The keys under a one-byte prefix, for tests.
     #[doc(hidden)]
     pub fn raw_keys_under(&self, prefix: u8) -> Vec<Vec<u8>> {
