@@ -1,30 +1,9 @@
 //! `[[channels.buffers]]` through `Config::parse`: every key, the defaults, the compiled rules,
 //! and the exact message of every mistake.
 
-use std::path::Path;
-
-use super::*;
 use crate::inventory::{available_to_sell, Buffer, BufferRule};
 
-const FILE: &str = "/x/ordo.toml";
-
-fn err(text: &str) -> String {
-    match Config::parse(text, Path::new(FILE)) {
-        Ok(c) => panic!("expected an error for {text:?}, got {c:?}"),
-        Err(e) => {
-            let s = e.to_string();
-            assert!(!s.contains('\n'), "not one line: {s:?}");
-            s
-        }
-    }
-}
-
-fn ok(text: &str) -> Config {
-    match Config::parse(text, Path::new(FILE)) {
-        Ok(c) => c,
-        Err(e) => panic!("unexpected error for {text:?}: {e}"),
-    }
-}
+use super::tests::{err, ok};
 
 /// A valid Shopify channel (lines 1 to 5), then `buffers` from line 6.
 fn channel(buffers: &str) -> String {

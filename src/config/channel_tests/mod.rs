@@ -8,26 +8,7 @@ use super::*;
 use crate::inventory::{Buffer, BufferRule};
 use crate::model::ChannelKind;
 
-const FILE: &str = "/x/ordo.toml";
-
-fn err(text: &str) -> String {
-    match Config::parse(text, Path::new(FILE)) {
-        Ok(c) => panic!("expected an error for {text:?}, got {c:?}"),
-        Err(e) => {
-            let s = e.to_string();
-            assert!(!s.contains('\n'), "not one line: {s:?}");
-            assert!(s.starts_with(FILE), "does not name the file: {s}");
-            s
-        }
-    }
-}
-
-fn ok(text: &str) -> Config {
-    match Config::parse(text, Path::new(FILE)) {
-        Ok(c) => c,
-        Err(e) => panic!("unexpected error for {text:?}: {e}"),
-    }
-}
+use super::tests::{err, ok, FILE};
 
 /// The body of a minimal valid channel of each kind (3, 4 and 6 lines).
 const SHOP: &str =
