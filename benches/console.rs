@@ -9,9 +9,10 @@
 //! Each phase runs in its own process (this binary again, with ORDO_BENCH_CONSOLE_PHASE set):
 //! the build, so that sled's lock is released and none of the ingest's memory is billed to the
 //! console; the measurement (first frame, frame times, loads, memory) on a fresh process; and
-//! the idle run, which is the real `console::run` event loop on a pseudo-terminal of 200x60
-//! whose wake-ups (context switches per thread) and redraws (bytes written) are counted from
-//! outside over 5 idle seconds.
+//! and the real console on a pseudo-terminal of 200x60, watched from outside: the first frame
+//! and the first frame with orders, wake-ups (context switches per thread) and redraws (bytes
+//! written) over 5 idle seconds, memory; once with the engine in the console's process and once
+//! attached over the socket to an engine in another process.
 
 mod common;
 
@@ -32,7 +33,8 @@ use ratatui::Terminal;
 use ordo::client::Client;
 use ordo::console::app::{App, Mode, Pane};
 use ordo::console::data::{self, Data};
-use ordo::console::{ui, ConsoleOptions};
+use ordo::console::{ui, ConsoleOptions, ConsoleSettings, Screen};
+use ordo::engine::socket::SocketServer;
 use ordo::engine::Engine;
 use ordo::ledger::{Command, LedgerSettings, Origin, Outcome, StockRow};
 use ordo::model::{Actor, OnUnroutable};
@@ -111,7 +113,9 @@ fn main() {
     match std::env::var("ORDO_BENCH_CONSOLE_PHASE").as_deref() {
         Ok("build") => return build(dir.as_deref().expect("dir"), n),
         Ok("measure") => return measure(dir.as_deref().expect("dir")),
-        Ok("idle") => return idle_child(dir.as_deref().expect("dir")),
+        Ok("in-process") => return in_process_child(dir.as_deref().expect("dir")),
+        Ok("serve") => return serve_child(dir.as_deref().expect("dir")),
+        Ok("remote") => return remote_child(dir.as_deref().expect("dir")),
         _ => {}
     }
     let temp;
@@ -137,7 +141,8 @@ fn main() {
     }
     let status = phase("measure", &dir, n).status().expect("measure phase");
     assert!(status.success(), "measure phase failed");
-    idle(&dir, n);
+    on_terminal("in-process console", "in-process", &dir, n);
+    connected(&dir, n);
 }
 
 // ----------------------------------------------------------------------------------------
@@ -419,23 +424,77 @@ fn measure(dir: &Path) {
 }
 
 // ----------------------------------------------------------------------------------------
-// Idle: the real event loop on a pseudo-terminal, watched from outside.
+// The real console on a pseudo-terminal, watched from outside: the first frame, the first
+// frame with orders, wake-ups and redraws when idle, memory. Twice: with the engine in the
+// console's process (`ordo console`: the screen comes up, then the store opens behind it), and
+// as a console attached to an engine in another process over the socket (`ordo serve` +
+// `ordo console --connect`, one console per operator).
 
-fn idle_child(dir: &Path) {
-    let engine = Engine::with_settings(dir, CACHE, settings()).expect("start engine");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("ordo-console")
-        .build()
-        .expect("runtime");
-    let options = ConsoleOptions {
+fn console_options() -> ConsoleOptions {
+    ConsoleOptions {
         title: "bench".into(),
         no_color: false,
         operator: "bench".into(),
-    };
-    let result = runtime.block_on(ordo::console::run(engine.client(), options));
+    }
+}
+
+fn console_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ordo-console")
+        .build()
+        .expect("runtime")
+}
+
+/// Child: what `ordo console` does (src/cli/console.rs): the screen first, the engine opening
+/// behind it, then the console on it.
+fn in_process_child(dir: &Path) {
+    let runtime = console_runtime();
+    let dir = dir.to_path_buf();
+    let opening = runtime.spawn_blocking(move || Engine::with_settings(&dir, CACHE, settings()));
+    let engine = runtime.block_on(async move {
+        let mut screen =
+            Screen::enter(console_options(), ConsoleSettings::default()).expect("screen");
+        let engine = screen
+            .wait_for("opening the store…", opening)
+            .await
+            .expect("screen")
+            .expect("not quit while opening")
+            .expect("join")
+            .expect("engine");
+        screen.run(engine.client()).await.expect("console");
+        engine
+    });
     engine.shutdown();
-    result.expect("console");
+}
+
+/// Child: the engine headless with its console socket (`ordo serve`), until stdin closes.
+fn serve_child(dir: &Path) {
+    let engine = Engine::with_settings(dir, CACHE, settings()).expect("start engine");
+    let runtime = console_runtime();
+    runtime.block_on(async {
+        let server = SocketServer::start(&dir.join("bench.sock"), engine.client(), dir)
+            .await
+            .expect("socket");
+        println!("serving");
+        // Until the parent closes our stdin.
+        let _ = tokio::task::spawn_blocking(|| std::io::stdin().read(&mut [0u8; 1])).await;
+        server.stop().await;
+    });
+    engine.shutdown();
+}
+
+/// Child: what `ordo console --connect` does (src/cli/connect.rs).
+fn remote_child(dir: &Path) {
+    let client = Client::connect(&dir.join("bench.sock")).expect("connect");
+    let runtime = console_runtime();
+    runtime
+        .block_on(ordo::console::run_with(
+            client,
+            console_options(),
+            ConsoleSettings::default(),
+        ))
+        .expect("console");
 }
 
 /// (thread name, voluntary + involuntary context switches) per thread of `pid`.
@@ -467,9 +526,10 @@ fn switches(pid: u32) -> Vec<(u32, String, u64)> {
     out
 }
 
-fn idle(dir: &Path, n: usize) {
-    // A pseudo-terminal of 200x60 for the console.
-    let (mut master, slave) = unsafe {
+/// A pseudo-terminal of 200x60: (master, slave).
+fn pty() -> (std::fs::File, OwnedFd) {
+    // SAFETY: openpty fills in two new descriptors that nothing else owns.
+    unsafe {
         let mut m = 0;
         let mut s = 0;
         let ws = libc::winsize {
@@ -484,11 +544,23 @@ fn idle(dir: &Path, n: usize) {
             std::fs::File::from(OwnedFd::from_raw_fd(m)),
             OwnedFd::from_raw_fd(s),
         )
-    };
-    let mut p = phase("idle", dir, n);
+    }
+}
+
+/// Order numbers (`#1000`…) are drawn only in the Orders pane's rows: the first `#` and digit
+/// on the terminal is the first frame with orders.
+fn has_order_number(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|w| w[0] == b'#' && w[1].is_ascii_digit())
+}
+
+/// Runs phase `name` as a console on a pty and prints what it measured.
+fn on_terminal(label: &str, name: &str, dir: &Path, n: usize) {
+    let (mut master, slave) = pty();
+    let mut p = phase(name, dir, n);
     p.stdin(Stdio::from(slave.try_clone().expect("dup")))
         .stdout(Stdio::from(slave.try_clone().expect("dup")))
         .stderr(Stdio::from(slave));
+    // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         p.pre_exec(|| {
             if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0 {
@@ -498,41 +570,53 @@ fn idle(dir: &Path, n: usize) {
         });
     }
     let started = Instant::now();
-    let mut child = p.spawn().expect("idle phase");
+    let mut child = p.spawn().expect("console phase");
     drop(p); // closes the parent's copies of the slave
     let pid = child.id();
 
-    // Everything the console writes, counted: bytes, and writes (reads here) with data.
+    // Everything the console writes, counted: bytes, and writes (reads here) with data; and
+    // when the first order row showed.
     let bytes = Arc::new(AtomicU64::new(0));
     let chunks = Arc::new(AtomicU64::new(0));
+    let rows_at = Arc::new(std::sync::Mutex::new(None::<Duration>));
     let reader = {
-        let bytes = bytes.clone();
-        let chunks = chunks.clone();
+        let (bytes, chunks, rows_at) = (bytes.clone(), chunks.clone(), rows_at.clone());
         let mut master = master.try_clone().expect("dup master");
         std::thread::spawn(move || {
             let mut buf = vec![0u8; 1 << 16];
+            let mut tail: Vec<u8> = Vec::new();
             while let Ok(k) = master.read(&mut buf) {
                 if k == 0 {
                     break;
                 }
                 bytes.fetch_add(k as u64, Ordering::SeqCst);
                 chunks.fetch_add(1, Ordering::SeqCst);
+                let mut at = rows_at.lock().expect("not poisoned");
+                if at.is_none() {
+                    tail.extend_from_slice(&buf[..k]);
+                    if has_order_number(&tail) {
+                        *at = Some(started.elapsed());
+                    }
+                    let keep = tail.len().saturating_sub(1);
+                    tail.drain(..keep);
+                }
             }
         })
     };
-    // Wait for the first screen, then for the output to settle (the first read lands and is
-    // drawn): 1 s without output.
+    // Wait for the first screen, then for the orders and the output to settle: 1 s without
+    // output.
     let mut first = None;
     let mut last = (0, Instant::now());
-    while started.elapsed() < Duration::from_secs(60) {
-        std::thread::sleep(Duration::from_millis(20));
+    while started.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(2));
         let b = bytes.load(Ordering::SeqCst);
         if b > 0 && first.is_none() {
             first = Some(started.elapsed());
         }
+        let with_rows = rows_at.lock().expect("not poisoned").is_some();
         if b != last.0 {
             last = (b, Instant::now());
-        } else if b > 0 && last.1.elapsed() > Duration::from_secs(1) {
+        } else if with_rows && last.1.elapsed() > Duration::from_secs(1) {
             break;
         }
         if let Ok(Some(status)) = child.try_wait() {
@@ -540,6 +624,7 @@ fn idle(dir: &Path, n: usize) {
         }
     }
     let settled = started.elapsed();
+    let rows = *rows_at.lock().expect("not poisoned");
     let before = switches(pid);
     let (b0, c0) = (bytes.load(Ordering::SeqCst), chunks.load(Ordering::SeqCst));
     std::thread::sleep(IDLE);
@@ -566,9 +651,12 @@ fn idle(dir: &Path, n: usize) {
     let _ = reader.join();
 
     let secs = IDLE.as_secs_f64();
+    let first_ms = first.map_or(f64::NAN, ms);
+    let rows_ms = rows.map_or(f64::NAN, ms);
+    println!("{label}: the real console (Screen + event loop) on a 200x60 pty, process {pid}");
     println!(
-        "idle: real event loop (console::run) on a 200x60 pty, process {pid}: first output after {:.0} ms (process start, engine start, first draw), settled after {:.0} ms",
-        first.map_or(f64::NAN, ms),
+        "  first frame {first_ms:.0} ms after the process started (budget < 300 ms: {}); first frame with orders {rows_ms:.0} ms; settled {:.0} ms",
+        verdict(first.is_some_and(|f| f < Duration::from_millis(300))),
         ms(settled)
     );
     println!(
@@ -613,8 +701,36 @@ fn idle(dir: &Path, n: usize) {
         verdict(loop_ok),
         verdict(all_ok)
     );
-    println!("  the live console's memory: VmRSS {rss:.1} MiB, VmHWM {hwm:.1} MiB");
+    println!(
+        "  the console process's memory: VmRSS {rss:.1} MiB, VmHWM {hwm:.1} MiB (budget < 200 MB: {})",
+        verdict(hwm * 1024.0 * 1024.0 < 200e6)
+    );
     if exited.is_none() {
         println!("  (the console did not quit on `q` within 10 s: killed)");
     }
+}
+
+/// The console attached over the socket to an engine in another process.
+fn connected(dir: &Path, n: usize) {
+    let mut server = phase("serve", dir, n)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("serve phase");
+    let mut ready = [0u8; 8];
+    server
+        .stdout
+        .as_mut()
+        .expect("piped")
+        .read_exact(&mut ready)
+        .expect("the server says it serves");
+    assert_eq!(&ready, b"serving\n");
+    on_terminal("connected console (over the socket)", "remote", dir, n);
+    let (rss, hwm) = memory(Some(server.id()));
+    println!(
+        "  the engine's process (ordo serve) meanwhile: VmRSS {rss:.1} MiB, VmHWM {hwm:.1} MiB"
+    );
+    drop(server.stdin.take());
+    let status = server.wait().expect("server exits");
+    assert!(status.success(), "serve phase failed: {status}");
 }
