@@ -292,6 +292,115 @@ fn demo_in_a_real_terminal() {
     );
 }
 
+/// The order ids in the rows of the screen's left `cols` columns (a split view's left pane,
+/// its border stripped).
+fn order_ids_left(screen: &str, cols: usize) -> Vec<u64> {
+    let left: String = screen
+        .lines()
+        .map(|l| {
+            let l: String = l.chars().take(cols).collect();
+            format!("{}\n", l.trim_start_matches(['│', '║']))
+        })
+        .collect();
+    order_rows(&left)
+        .iter()
+        .filter_map(|r| {
+            r.trim_start_matches(['>', '*', ' '])
+                .split_whitespace()
+                .next()
+                .and_then(|w| w.parse::<u64>().ok())
+        })
+        .collect()
+}
+
+/// A wide terminal (220x50) shows two panes side by side: Orders, focused (double border,
+/// "[1 Orders]"), beside Events; `|` makes it one pane and back; `3` puts Queues beside
+/// Orders; the companion pane keeps reading the live feed while the keys are on the other.
+#[test]
+fn split_view_in_a_wide_terminal() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is not installed, and under CI this test must run (.ci/run installs it)");
+        }
+        eprintln!("skipping the split-view console test: tmux is not installed (CI installs it)");
+        return;
+    }
+    let tmux = Tmux {
+        socket: format!("ordo-split-{}", std::process::id()),
+    };
+    let bin = env!("CARGO_BIN_EXE_ordo").replace('\'', r"'\''");
+    let shell = format!(
+        "env -u ORDO_DATA -u ORDO_CONFIG -u NO_COLOR '{bin}' demo --seed 7; echo EXITED; sleep 30"
+    );
+    tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "ordo",
+        "-x",
+        "220",
+        "-y",
+        "50",
+        &shell,
+    ]);
+    tmux.run(&["set-option", "-s", "escape-time", "10"]);
+    // Two panes' titles on one line: the focused one's on its double border, the other's on
+    // its thin one (the tab line has the names too, but no border).
+    let side_by_side = |s: &str, focused: &str, other: &str| {
+        s.lines()
+            .any(|l| l.contains(&format!("╔[{focused}]═")) && l.contains(&format!("┌ {other} ─")))
+    };
+    let screen = tmux.wait_for(
+        "Orders and Events side by side",
+        Duration::from_secs(30),
+        |s| {
+            side_by_side(s, "1 Orders", "6 Events")
+                && order_ids_left(s, 110).len() >= 5
+                && s.contains("order_received")
+        },
+    );
+    assert!(
+        screen.contains("w other pane"),
+        "the footer says the split view's keys:\n{screen}"
+    );
+
+    // `|`: one pane, as wide as the window; `|` again: two.
+    tmux.keys(&["|"]);
+    tmux.wait_for("one pane", Duration::from_secs(10), |s| {
+        !s.contains("┌ 6 Events") && !s.contains("╔[1 Orders]") && s.contains("| two panes")
+    });
+    tmux.keys(&["|"]);
+    tmux.wait_for("two panes again", Duration::from_secs(10), |s| {
+        side_by_side(s, "1 Orders", "6 Events")
+    });
+
+    // `3`: Queues in Events' place, the keys on it; Orders, on the left, still follows the
+    // live feed (newer orders come in at its top).
+    tmux.keys(&["3"]);
+    let screen = tmux.wait_for("Orders beside Queues", Duration::from_secs(10), |s| {
+        side_by_side(s, "3 Queues", "1 Orders") && !order_ids_left(s, 110).is_empty()
+    });
+    let first = order_ids_left(&screen, 110).into_iter().max();
+    tmux.wait_for(
+        "a newer order in the companion pane",
+        Duration::from_secs(30),
+        |s| order_ids_left(s, 110).into_iter().max() > first,
+    );
+    // `j` moves the queue (the focused pane), not the order list.
+    tmux.keys(&["j"]);
+    tmux.wait_for(
+        "the allocated queue's orders",
+        Duration::from_secs(10),
+        |s| s.contains("allocated orders, newest first"),
+    );
+
+    tmux.keys(&["q"]);
+    let screen = tmux.wait_for("EXITED after quit", Duration::from_secs(15), |s| {
+        s.lines().any(|l| l.trim() == "EXITED")
+    });
+    assert_eq!(tmux.pane_var("alternate_on"), "0", "{screen}");
+}
+
 #[test]
 fn order_rows_are_recognised() {
     let screen = "ordo demo · seed 7   new 2  held 14  shopify ● amazon ●\n\

@@ -23,6 +23,8 @@ pub(super) const CONSOLE_DEFAULT_KEYS: &[(&str, &[&str])] = &[
     ("half_up", &["ctrl-u"]),
     ("next_pane", &["tab"]),
     ("prev_pane", &["backtab"]),
+    ("other_pane", &["w", "ctrl-w"]),
+    ("split_view", &["|"]),
     ("open", &["enter"]),
     ("back", &["esc"]),
     ("filter", &["/"]),

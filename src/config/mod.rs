@@ -127,6 +127,8 @@ pub struct ConsoleConfig {
     /// Capture the mouse (wheel, click, double-click, pane tabs); off by default, so that the
     /// terminal's own text selection works.
     pub mouse: bool,
+    /// Two panes side by side when the window is wide enough (160 columns); on by default.
+    pub split: bool,
     /// `[console.keys]`: each remapped command (snake_case, e.g. "hold", "pane_1") with the
     /// keys that replace its defaults, in canonical form ("H", "ctrl-q", "alt-x", "enter",
     /// "pagedown", "f5", "space"), sorted by command. Commands not listed keep their defaults.
@@ -140,6 +142,7 @@ impl Default for ConsoleConfig {
             timezone: None,
             operator: None,
             mouse: false,
+            split: true,
             keys: Vec::new(),
         }
     }

@@ -70,6 +70,7 @@ pub(super) struct RawConsole {
     pub timezone: Option<Spanned<String>>,
     pub operator: Option<Spanned<String>>,
     pub mouse: Option<bool>,
+    pub split: Option<bool>,
     /// `[console.keys]`: command name -> a key or a list of keys. Values stay `toml::Value` so
     /// that a wrong type gets our message (a key or a list of keys) on the value's line.
     pub keys: Option<BTreeMap<String, Spanned<toml::Value>>>,

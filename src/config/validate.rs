@@ -205,6 +205,7 @@ fn console(raw: RawConsole, p: &mut Problems) -> ConsoleConfig {
     }
     out.operator = raw.operator.map(Spanned::into_inner);
     out.mouse = raw.mouse.unwrap_or(false);
+    out.split = raw.split.unwrap_or(true);
     if let Some(keys) = raw.keys {
         out.keys = console_keys(keys, p);
     }

@@ -295,3 +295,99 @@ fn dialogs_and_inputs_take_no_mouse_and_a_click_closes_the_help() {
         "the click that closed the help selected nothing"
     );
 }
+
+/// Split view at 200x50: Orders (100 orders) | Queues, the keys on Queues. Returns the app, the
+/// Queues read and the Orders read.
+fn split_app() -> (App, Data, Data) {
+    let mut a = App::new("test", "ana", true);
+    a.resize(200, 50);
+    a.handle_key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE));
+    assert_eq!(a.split_panes(), Some((Pane::Orders, Pane::Queues)));
+    let mut q = Data::empty(Pane::Queues);
+    q.loaded = true;
+    q.rows = 6;
+    q.total = Some(6);
+    a.sync(&q);
+    let o = orders(100, 0, a.page);
+    let req = a.companion_request().expect("two panes");
+    a.arrived(&req, &o);
+    (a, q, o)
+}
+
+fn split_layout(a: &App, focused: &Data, companion: &Data) -> ScreenLayout {
+    ui::screen_layout_with(
+        Rect::new(0, 0, a.width, a.height),
+        a,
+        focused,
+        Some(companion),
+    )
+}
+
+#[test]
+fn in_split_view_a_click_on_the_other_pane_focuses_it_and_selects_the_row() {
+    let (mut a, q, o) = split_app();
+    let l = split_layout(&a, &q, &o);
+    let list = l.companion.expect("the companion's orders are drawn");
+    assert_eq!(list.pane, Pane::Orders);
+    assert!(l.split[0].outer.contains(list.area.as_position()));
+    // The fourth order row, as drawn.
+    let y = list.area.y + 1 + 3;
+    let mut term = Terminal::new(TestBackend::new(a.width, a.height)).expect("a test terminal");
+    term.draw(|f| ui::draw_with(f, &a, &q, Some(&o), chrono::Utc::now()))
+        .expect("drawn");
+    let drawn: String = (0..100)
+        .map(|x| term.backend().buffer()[(x, y)].symbol().to_string())
+        .collect();
+    assert!(drawn.contains(" 97 "), "{drawn}");
+    let t = Instant::now();
+    let ev = mouse(MouseEventKind::Down(MouseButton::Left), 20, y);
+    let actions = a.handle_mouse(ev, &l, t);
+    assert!(actions.iter().any(|x| matches!(x, Action::Refresh)));
+    assert_eq!(a.pane, Pane::Orders, "the click focused Orders");
+    assert_eq!(a.split_panes(), Some((Pane::Orders, Pane::Queues)));
+    assert_eq!(a.target(), Some(97));
+    // A second click soon on the same row opens it, as in the focused pane.
+    let l = split_layout(&a, &o, &q);
+    let actions = a.handle_mouse(ev, &l, t + Duration::from_millis(100));
+    assert!(
+        matches!(actions.as_slice(), [Action::OpenDetail(97)]),
+        "{actions:?}"
+    );
+    // A click on the other pane's border (not a row) focuses it and selects nothing.
+    let l = split_layout(&a, &o, &q);
+    let border = l.split[1].outer;
+    a.handle_mouse(
+        mouse(
+            MouseEventKind::Down(MouseButton::Left),
+            border.x,
+            border.y + 5,
+        ),
+        &l,
+        t + Duration::from_secs(2),
+    );
+    assert_eq!(a.pane, Pane::Queues);
+    assert!(matches!(a.mode, Mode::Normal));
+}
+
+#[test]
+fn in_split_view_the_wheel_scrolls_the_pane_under_the_pointer_without_focusing_it() {
+    let (mut a, q, o) = split_app();
+    let l = split_layout(&a, &q, &o);
+    let list = l.companion.expect("the companion's orders");
+    let ev = mouse(MouseEventKind::ScrollDown, 20, list.area.y + 5);
+    let actions = a.handle_mouse(ev, &l, Instant::now());
+    // The focused pane's read is not asked for; the companion's request follows its window.
+    assert!(actions.is_empty(), "{actions:?}");
+    assert_eq!(a.pane, Pane::Queues);
+    assert_eq!(a.lists[Pane::Orders.index()].top, WHEEL_ROWS);
+    assert_eq!(a.companion_request().map(|r| r.top), Some(WHEEL_ROWS));
+    // Over the focused Queues list: its selection moves.
+    let queues = l.list.expect("the queues");
+    let ev = mouse(
+        MouseEventKind::ScrollDown,
+        queues.area.x + 2,
+        queues.area.y + 2,
+    );
+    a.handle_mouse(ev, &l, Instant::now());
+    assert_eq!(a.lists[Pane::Queues.index()].selected, 1);
+}

@@ -95,6 +95,10 @@ fn empty_file_means_all_defaults() {
     assert_eq!(c.on_unroutable, OnUnroutable::Backorder);
     assert_eq!(c.console.theme, "default");
     assert!(!c.console.mouse, "the mouse is off by default");
+    assert!(
+        c.console.split,
+        "two panes when the window is wide, by default"
+    );
     assert!(c.locations.is_empty() && c.channels.is_empty() && c.rules.is_empty());
     assert_eq!(c.webhooks, None);
 }
@@ -113,6 +117,7 @@ theme = "light"
 timezone = "Europe/Paris"
 operator = "dana"
 mouse = true
+split = false
 [[locations]]
 id = "a"
 kind = "store"
@@ -154,6 +159,7 @@ reason = "why"
     assert_eq!(c.console.timezone.as_deref(), Some("Europe/Paris"));
     assert_eq!(c.console.operator.as_deref(), Some("dana"));
     assert!(c.console.mouse);
+    assert!(!c.console.split);
     let a = c.location("a").expect("a");
     assert_eq!(
         (

@@ -58,7 +58,7 @@ fn unknown_key_elsewhere() {
         "/x/ordo.toml:2: unknown key `cache_capacity` in [store]; expected one of: cache_capacity_mb; did you mean `cache_capacity_mb`?"
     );
     let s = err("[console]\ntheme = \"light\"\ntimezon = \"UTC\"\n");
-    assert!(s.starts_with("/x/ordo.toml:3: unknown key `timezon` in [console]; expected one of: theme, timezone, operator, mouse, keys; did you mean `timezone`?"), "{s}");
+    assert!(s.starts_with("/x/ordo.toml:3: unknown key `timezon` in [console]; expected one of: theme, timezone, operator, mouse, split, keys; did you mean `timezone`?"), "{s}");
     let s = err("[inventory]\nsafety_stock = 1\n");
     assert!(
         s.starts_with("/x/ordo.toml:2: unknown key `safety_stock` in [inventory]"),

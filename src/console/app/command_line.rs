@@ -112,7 +112,7 @@ impl App {
             },
             Some("goto") => match words.get(1).and_then(|w| w.parse::<OrderId>().ok()) {
                 Some(id) => {
-                    self.pane = Pane::Orders;
+                    self.show_pane(Pane::Orders);
                     self.open_detail(id)
                 }
                 None => self.usage(":goto ORDER_ID"),

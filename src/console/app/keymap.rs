@@ -20,6 +20,10 @@ pub enum Cmd {
     HalfUp,
     NextPane,
     PrevPane,
+    /// Focus the other pane of a split view (one pane: go back to the pane before).
+    OtherPane,
+    /// Two panes side by side (wide windows) or one.
+    SplitView,
     Pane(usize),
     Open,
     Back,
@@ -44,7 +48,7 @@ pub enum Cmd {
 
 impl Cmd {
     /// Every command, panes included, in the order of the default keymap.
-    pub const ALL: [Cmd; 35] = [
+    pub const ALL: [Cmd; 37] = [
         Cmd::Down,
         Cmd::Up,
         Cmd::Top,
@@ -55,6 +59,8 @@ impl Cmd {
         Cmd::HalfUp,
         Cmd::NextPane,
         Cmd::PrevPane,
+        Cmd::OtherPane,
+        Cmd::SplitView,
         Cmd::Open,
         Cmd::Back,
         Cmd::Filter,
@@ -96,6 +102,8 @@ impl Cmd {
             Cmd::HalfUp => "half_up",
             Cmd::NextPane => "next_pane",
             Cmd::PrevPane => "prev_pane",
+            Cmd::OtherPane => "other_pane",
+            Cmd::SplitView => "split_view",
             Cmd::Open => "open",
             Cmd::Back => "back",
             Cmd::Filter => "filter",
@@ -135,6 +143,8 @@ impl Cmd {
             Cmd::HalfUp => "half a page up",
             Cmd::NextPane => "next pane",
             Cmd::PrevPane => "previous pane",
+            Cmd::OtherPane => "the other of two panes / the pane before",
+            Cmd::SplitView => "two panes side by side / one (wide windows)",
             Cmd::Pane(_) => "go to pane 1-6",
             Cmd::Open => "open the order (detail) / the queue",
             Cmd::Back => "back; clear the marks, then the filter",
@@ -218,6 +228,9 @@ pub fn default_keymap() -> Vec<Binding> {
         (Char('u'), ctrl, "Ctrl-u", Cmd::HalfUp),
         (Tab, none, "Tab", Cmd::NextPane),
         (BackTab, shift, "Shift-Tab", Cmd::PrevPane),
+        (Char('w'), none, "w", Cmd::OtherPane),
+        (Char('w'), ctrl, "Ctrl-w", Cmd::OtherPane),
+        (Char('|'), none, "|", Cmd::SplitView),
         (Enter, none, "Enter", Cmd::Open),
         (Esc, none, "Esc", Cmd::Back),
         (Char('/'), none, "/", Cmd::Filter),

@@ -15,6 +15,7 @@ mod keymap;
 mod marks;
 mod mouse;
 mod normal;
+mod split;
 
 use std::collections::BTreeSet;
 
@@ -36,6 +37,7 @@ pub use keymap::{
     parse_key, Binding, Cmd, DialogCmd,
 };
 pub use mouse::{Click, DOUBLE_CLICK, WHEEL_ROWS};
+pub use split::SPLIT_MIN_WIDTH;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -213,7 +215,16 @@ pub struct App {
     /// Where times are shown (`[console] timezone`); UTC until the event loop sets it, so
     /// that tests draw the same screens on any machine.
     pub zone: crate::console::zone::Zone,
+    /// The focused pane: the one keys act on.
     pub pane: Pane,
+    /// Split view (`[console] split`, `|`): two panes side by side when the window is wide
+    /// enough ([`SPLIT_MIN_WIDTH`]).
+    pub split: bool,
+    /// The second pane of a split view: the pane the operator was on before (remembered with
+    /// one pane on screen too, for `w` and for when the window widens).
+    pub companion: Pane,
+    /// In split view, whether the focused pane is the left one.
+    pub focus_left: bool,
     pub mode: Mode,
     pub lists: [ListState; 6],
     /// The filter as typed, and as applied.
@@ -262,6 +273,11 @@ impl App {
             palette: Default::default(),
             zone: crate::console::zone::Zone::UTC,
             pane: Pane::Orders,
+            split: true,
+            // Nothing was before the first pane: the audit trail beside the orders shows
+            // what just happened to them.
+            companion: Pane::Events,
+            focus_left: true,
             mode: Mode::Normal,
             lists,
             filter_input: String::new(),
@@ -292,6 +308,10 @@ impl App {
         self.width = width;
         self.height = height;
         self.page = super::ui::list_rows(height);
+        if self.split_active() {
+            // The two panes' borders take a line above and below.
+            self.page = super::ui::layout::split_list_rows(height);
+        }
         for l in &mut self.lists {
             if l.selected >= l.top + self.page {
                 l.top = l.selected + 1 - self.page;
@@ -388,6 +408,11 @@ impl App {
     /// the selected order now, if this read is of the current view. Returns what to do next.
     pub fn arrived(&mut self, req: &Request, data: &Data) -> Vec<Action> {
         if req.pane != self.pane {
+            // The companion's read (split view): its list learns its length and rows, so
+            // that its keys act on what it shows once it has the focus.
+            if self.split_active() && req.pane == self.companion {
+                self.sync(data);
+            }
             return vec![];
         }
         self.sync(data);

@@ -1,7 +1,9 @@
 //! The mouse (only when `[console] mouse` or `--mouse` turned capture on): the wheel scrolls
 //! the list under the pointer, or the detail; a click selects a row; a click on a pane's tab
-//! switches to it; a double-click opens the row (the detail, or a queue's orders). Where
-//! things are comes from [`ScreenLayout`], the same numbers the drawing used.
+//! switches to it; a double-click opens the row (the detail, or a queue's orders). In split
+//! view the wheel scrolls either pane's list, and a click on the companion pane focuses it
+//! (and selects the row clicked). Where things are comes from [`ScreenLayout`], the same
+//! numbers the drawing used.
 
 use std::time::{Duration, Instant};
 
@@ -54,8 +56,11 @@ impl App {
         match ev.kind {
             MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
                 let down = matches!(ev.kind, MouseEventKind::ScrollDown);
+                if let Some(list) = layout.companion.filter(|l| contains(l.area, x, y)) {
+                    return self.scroll(list.pane, down);
+                }
                 if layout.detail {
-                    if contains(layout.body, x, y) {
+                    if contains(layout.main, x, y) {
                         let d = WHEEL_ROWS as u16;
                         self.detail_scroll = if down {
                             self.detail_scroll.saturating_add(d)
@@ -67,7 +72,7 @@ impl App {
                 }
                 match layout.list {
                     Some(list) if list.pane == self.pane && contains(list.area, x, y) => {
-                        self.scroll(down)
+                        self.scroll(self.pane, down)
                     }
                     _ => vec![],
                 }
@@ -79,6 +84,30 @@ impl App {
                         return vec![];
                     }
                     return self.run(Cmd::Pane(pane.index()));
+                }
+                // The split view's other pane: it takes the focus, and the row clicked (a
+                // second click on it soon opens it, as in the focused pane).
+                let other = layout
+                    .split
+                    .iter()
+                    .find(|p| !p.focused && contains(p.outer, x, y));
+                if let Some(p) = other.filter(|p| p.pane == self.companion) {
+                    let row = layout
+                        .companion
+                        .filter(|l| l.pane == p.pane && contains(l.area, x, y))
+                        .and_then(|l| l.row_at(y));
+                    let mut actions = self.other_pane();
+                    if let Some(row) = row {
+                        actions.extend(self.move_to(row));
+                        self.last_click = Some(Click {
+                            at: now,
+                            pane: self.pane,
+                            row,
+                        });
+                    } else {
+                        self.last_click = None;
+                    }
+                    return actions;
                 }
                 if layout.detail {
                     return vec![];
@@ -112,14 +141,26 @@ impl App {
         }
     }
 
-    /// A wheel notch on the pane's list. The short lists (queues, channels) move the selection
-    /// a row; the long ones scroll their window [`WHEEL_ROWS`] rows, the selection kept in it.
-    fn scroll(&mut self, down: bool) -> Vec<Action> {
-        if matches!(self.pane, Pane::Queues | Pane::Channels) {
-            return self.move_by(if down { 1 } else { -1 });
+    /// A wheel notch on `pane`'s list (the focused pane's, or the split view's companion's,
+    /// which keeps its read up to date by itself: no read of the focused pane is asked for).
+    /// The short lists (queues, channels) move the selection a row; the long ones scroll their
+    /// window [`WHEEL_ROWS`] rows, the selection kept in it.
+    fn scroll(&mut self, pane: Pane, down: bool) -> Vec<Action> {
+        let focused = pane == self.pane;
+        if matches!(pane, Pane::Queues | Pane::Channels) {
+            if focused {
+                return self.move_by(if down { 1 } else { -1 });
+            }
+            let l = &mut self.lists[pane.index()];
+            l.selected = if down {
+                (l.selected + 1).min(l.last())
+            } else {
+                l.selected.saturating_sub(1)
+            };
+            return vec![];
         }
         let page = self.page.max(1);
-        let l = self.list_mut();
+        let l = &mut self.lists[pane.index()];
         // The last first row that still fills the window (when the length is known), or the
         // row after those read (when more are known to exist).
         let max_top = match l.total {
@@ -134,7 +175,7 @@ impl App {
             l.top.saturating_sub(WHEEL_ROWS)
         };
         l.selected = l.selected.clamp(l.top, l.top + page - 1);
-        if l.top != old {
+        if l.top != old && focused {
             vec![Action::Refresh]
         } else {
             vec![]

@@ -52,14 +52,16 @@ impl App {
                     Cmd::Pane(i) => i,
                     _ => 0,
                 };
-                self.pane = Pane::ALL[i.min(5)];
+                self.show_pane(Pane::ALL[i.min(5)]);
                 self.mode = Mode::Normal;
                 return vec![Action::Refresh];
             }
+            Cmd::OtherPane => return self.other_pane(),
+            Cmd::SplitView => return self.toggle_split(),
             Cmd::Open => {
                 if self.pane == Pane::Queues && !in_detail {
                     let status = QUEUES.get(self.list().selected).copied();
-                    self.pane = Pane::Orders;
+                    self.show_pane(Pane::Orders);
                     self.filter_input = status.map(|s| format!("status:{s}")).unwrap_or_default();
                     return self.apply_filter();
                 }
@@ -91,7 +93,9 @@ impl App {
                 }
             }
             Cmd::Filter => {
-                self.pane = if in_detail { Pane::Orders } else { self.pane };
+                if in_detail {
+                    self.show_pane(Pane::Orders);
+                }
                 self.mode = Mode::Filter;
             }
             Cmd::CommandLine => {
@@ -249,9 +253,7 @@ impl App {
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
                 self.filter_input.push(c);
-                if self.pane != Pane::Orders {
-                    self.pane = Pane::Orders;
-                }
+                self.show_pane(Pane::Orders);
                 self.apply_filter()
             }
             _ => vec![],

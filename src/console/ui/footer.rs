@@ -3,7 +3,9 @@
 //! Text inputs (filter, command line, ship and stock forms) take every printable key as text,
 //! so their few keys are fixed and their hints are fixed text.
 
-use crate::console::app::{first_key, App, Binding, Cmd, DialogCmd, Mode, Pane, Sort};
+use crate::console::app::{
+    first_key, App, Binding, Cmd, DialogCmd, Mode, Pane, Sort, SPLIT_MIN_WIDTH,
+};
 
 /// One hint: the keys of some commands and what they do, or fixed words.
 #[derive(Clone, Copy)]
@@ -28,6 +30,26 @@ const QUIT: Hint = Keys(&[Cmd::Quit], "quit");
 const COMMAND: Hint = Keys(&[Cmd::CommandLine], "command");
 
 fn hints(app: &App) -> Vec<Hint> {
+    let mut out = mode_hints(app);
+    // Wide windows: the split view's keys, before "q quit" (the one-pane screens keep theirs).
+    if matches!(app.mode, Mode::Normal | Mode::Detail) {
+        let split: &[Hint] = if app.split_active() {
+            &[
+                Keys(&[Cmd::OtherPane], "other pane"),
+                Keys(&[Cmd::SplitView], "one pane"),
+            ]
+        } else if !app.split && app.width >= SPLIT_MIN_WIDTH {
+            &[Keys(&[Cmd::SplitView], "two panes")]
+        } else {
+            &[]
+        };
+        let at = out.len().saturating_sub(1);
+        out.splice(at..at, split.iter().copied());
+    }
+    out
+}
+
+fn mode_hints(app: &App) -> Vec<Hint> {
     match &app.mode {
         Mode::Reroute => vec![
             Keys(MOVE, "choose"),

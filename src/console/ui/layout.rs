@@ -3,9 +3,30 @@
 //! (so a click lands on the row that is drawn there, not on a copy of the geometry).
 
 use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::widgets::Block;
 
 use crate::console::app::{App, Mode, Pane, QUEUES};
 use crate::console::data::Data;
+
+/// Two panes side by side need this many columns: two panes of 80, the width every pane's
+/// narrow layout is drawn for (80x24), each inside its border.
+pub const SPLIT_MIN_WIDTH: u16 = 160;
+
+/// Rows a list shows in split view at this terminal height: the panes' borders take a line
+/// above and below.
+pub fn split_list_rows(height: u16) -> usize {
+    super::list_rows(height).saturating_sub(2).max(1)
+}
+
+/// One pane of a split view as drawn: its border (`outer`) and what is drawn inside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PaneArea {
+    pub pane: Pane,
+    pub outer: Rect,
+    pub inner: Rect,
+    /// The pane the keys act on.
+    pub focused: bool,
+}
 
 /// The screen's parts and where the clickable things are.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,6 +43,13 @@ pub struct ScreenLayout {
     pub list: Option<ListArea>,
     /// The body shows the order detail (the wheel scrolls it).
     pub detail: bool,
+    /// Where the focused pane (or the detail) is drawn: the body, or in split view the inside
+    /// of its half.
+    pub main: Rect,
+    /// Split view: both panes, left then right; empty with one pane on screen.
+    pub split: Vec<PaneArea>,
+    /// Split view: the companion pane's selectable list, when one is drawn.
+    pub companion: Option<ListArea>,
 }
 
 /// A selectable list as drawn: its area (column header included) and its rows.
@@ -133,8 +161,20 @@ pub fn shows_detail(app: &App) -> bool {
         ) && app.opened_from_detail())
 }
 
-/// The layout of a screen of `area` showing `app` and `data`.
+/// The layout of a screen of `area` showing `app` and `data` with one pane (a split view's
+/// companion shows "loading…": no data for it).
 pub fn screen_layout(area: Rect, app: &App, data: &Data) -> ScreenLayout {
+    screen_layout_with(area, app, data, None)
+}
+
+/// The layout of a screen of `area` showing `app`: the focused pane's `data`, and in split
+/// view the `companion` pane's read.
+pub fn screen_layout_with(
+    area: Rect,
+    app: &App,
+    data: &Data,
+    companion: Option<&Data>,
+) -> ScreenLayout {
     let [header, counters, tabs, body, keys, status] = chrome(area);
     let mut tab_at = Vec::with_capacity(Pane::ALL.len());
     let mut x = tabs.x;
@@ -145,10 +185,31 @@ pub fn screen_layout(area: Rect, app: &App, data: &Data) -> ScreenLayout {
         x += w;
     }
     let detail = shows_detail(app);
+    let mut main = body;
+    let mut split = Vec::new();
+    let mut companion_list = None;
+    if let Some((left, right)) = app.split_panes() {
+        let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(body);
+        for (pane, outer) in [(left, l), (right, r)] {
+            let inner = Block::bordered().inner(outer);
+            let focused = pane == app.pane;
+            if focused {
+                main = inner;
+            } else if let Some(d) = companion.filter(|d| d.pane == pane && d.loaded) {
+                companion_list = list_area(inner, pane, app, d);
+            }
+            split.push(PaneArea {
+                pane,
+                outer,
+                inner,
+                focused,
+            });
+        }
+    }
     let list = if detail || data.pane != app.pane || !data.loaded {
         None
     } else {
-        list_area(body, app, data)
+        list_area(main, app.pane, app, data)
     };
     ScreenLayout {
         header,
@@ -160,20 +221,23 @@ pub fn screen_layout(area: Rect, app: &App, data: &Data) -> ScreenLayout {
         tab_at,
         list,
         detail,
+        main,
+        split,
+        companion: companion_list,
     }
 }
 
-/// Where the pane's selectable list is drawn in `body`, if it has rows.
-fn list_area(body: Rect, app: &App, data: &Data) -> Option<ListArea> {
+/// Where `pane`'s selectable list is drawn in `body`, if it has rows.
+fn list_area(body: Rect, pane: Pane, app: &App, data: &Data) -> Option<ListArea> {
     let plain = |count: usize| {
         (count > 0).then_some(ListArea {
-            pane: app.pane,
+            pane,
             area: body,
             first: data.top,
             count: count.min(usize::from(body.height.saturating_sub(1))),
         })
     };
-    match app.pane {
+    match pane {
         Pane::Orders => plain(data.orders.len()),
         Pane::Inventory => plain(data.stock.len()),
         Pane::Events => plain(data.events.len()),

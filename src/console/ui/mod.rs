@@ -4,6 +4,7 @@
 mod channels;
 mod detail;
 mod footer;
+mod inventory;
 pub mod layout;
 mod panes;
 
@@ -11,7 +12,7 @@ use chrono::{DateTime, Utc};
 use ratatui::layout::{Alignment, Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::app::{help_lines, AdjustForm, App, Mode, Pane, Picker, ShipForm};
@@ -21,8 +22,8 @@ use crate::model::OrderStatus;
 pub use channels::{channel_columns, health_counts, latency, state_label, wrap, Col};
 pub use detail::detail_lines;
 pub use footer::context_keys as footer_keys;
-pub use layout::{screen_layout, ListArea, ScreenLayout};
-pub use panes::{ats_title, inventory_layout};
+pub use inventory::{ats_title, inventory_layout};
+pub use layout::{screen_layout, screen_layout_with, ListArea, PaneArea, ScreenLayout};
 
 /// Header (2 lines), pane tabs (1), footer (2).
 const CHROME: u16 = 5;
@@ -76,6 +77,9 @@ impl Palette {
 pub struct Theme {
     pub no_color: bool,
     pub palette: Palette,
+    /// A split view's companion pane: its selected row keeps its `>` marker but not the
+    /// reverse video, which belongs to the pane the keys act on.
+    pub inactive: bool,
 }
 
 impl Theme {
@@ -88,6 +92,9 @@ impl Theme {
     }
 
     pub fn selected(&self) -> Style {
+        if self.inactive {
+            return Style::default();
+        }
         Style::default().add_modifier(Modifier::REVERSED)
     }
 
@@ -142,25 +149,62 @@ pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     }
 }
 
+/// Draws the screen with one pane's read (a split view's companion shows "loading…").
 pub fn draw(frame: &mut Frame, app: &App, data: &Data, now: DateTime<Utc>) {
+    draw_with(frame, app, data, None, now)
+}
+
+/// Draws the screen: the focused pane from `data`, and in split view the companion pane from
+/// `companion` (its own read).
+pub fn draw_with(
+    frame: &mut Frame,
+    app: &App,
+    data: &Data,
+    companion: Option<&Data>,
+    now: DateTime<Utc>,
+) {
     let theme = Theme {
         no_color: app.no_color,
         palette: app.palette,
+        inactive: false,
     };
-    let at = screen_layout(frame.area(), app, data);
+    let at = screen_layout_with(frame.area(), app, data, companion);
     let body = at.body;
     draw_header(frame, at.header, app, now, theme);
     draw_counters(frame, at.counters, data, theme);
-    draw_tabs(frame, at.tabs, app, data);
+    draw_tabs(frame, at.tabs, app, data, companion);
+    let loading = |frame: &mut Frame, area: Rect| {
+        frame.render_widget(Paragraph::new("  loading…"), area);
+    };
+    for p in &at.split {
+        draw_pane_frame(frame, p, theme);
+        if p.focused {
+            continue;
+        }
+        match companion.filter(|d| d.pane == p.pane && d.loaded) {
+            Some(d) => {
+                let t = Theme {
+                    inactive: true,
+                    ..theme
+                };
+                panes::draw(frame, p.inner, p.pane, app, d, now, t);
+            }
+            None => loading(frame, p.inner),
+        }
+    }
     if at.detail {
-        detail::draw(frame, body, app, data, now, theme);
+        detail::draw(frame, at.main, app, data, now, theme);
     } else if data.pane != app.pane || !data.loaded {
-        frame.render_widget(Paragraph::new("  loading…"), body);
+        loading(frame, at.main);
     } else {
-        panes::draw(frame, body, app, data, now, theme);
+        panes::draw(frame, at.main, app.pane, app, data, now, theme);
     }
     draw_keys(frame, at.keys, app, theme);
-    draw_status(frame, at.status, app, data, theme);
+    let error = data
+        .error
+        .as_deref()
+        .or_else(|| companion.and_then(|c| c.error.as_deref()));
+    draw_status(frame, at.status, app, data, error, theme);
     match &app.mode {
         Mode::Help => draw_help(frame, body, app, theme),
         Mode::Confirm(c) => draw_confirm(frame, body, c, theme),
@@ -261,8 +305,29 @@ fn draw_counters(frame: &mut Frame, area: Rect, data: &Data, theme: Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
+/// A split view's pane: its border, and its title on it. The focused pane's is marked three
+/// ways, so that no colour is needed: a double line, "[1 Orders]" in brackets, reverse video;
+/// the companion's is a thin line and " 6 Events ".
+fn draw_pane_frame(frame: &mut Frame, p: &PaneArea, theme: Theme) {
+    let i = p.pane.index();
+    let block = if p.focused {
+        Block::bordered()
+            .border_type(BorderType::Double)
+            .title(Span::styled(
+                layout::tab_label(i, p.pane, true),
+                Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            ))
+    } else {
+        Block::bordered()
+            .border_style(theme.fg(Color::DarkGray))
+            .title(Span::raw(layout::tab_label(i, p.pane, false)))
+    };
+    frame.render_widget(block, p.outer);
+}
+
+fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data, companion: Option<&Data>) {
     let mut spans = Vec::new();
+    let shown = app.split_panes().map(|_| app.companion);
     // The labels' widths are where `layout` says the tabs are (a click on one switches).
     for (i, p) in Pane::ALL.iter().enumerate() {
         let label = layout::tab_label(i, *p, *p == app.pane);
@@ -270,6 +335,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
             spans.push(Span::styled(
                 label,
                 Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            ));
+        } else if Some(*p) == shown {
+            // The split view's other pane: on screen too.
+            spans.push(Span::styled(
+                label,
+                Style::default().add_modifier(Modifier::BOLD),
             ));
         } else {
             spans.push(Span::raw(label));
@@ -283,7 +354,11 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data) {
     }
     if !app.filter_input.is_empty() {
         let mut f = format!("  filter: {}", app.filter_input);
-        if let (Pane::Orders, Some(t)) = (data.pane, data.total) {
+        // The Orders read, whichever of the two panes shows it.
+        let orders = std::iter::once(data)
+            .chain(companion)
+            .find(|d| d.pane == Pane::Orders);
+        if let Some(t) = orders.and_then(|d| d.total) {
             f.push_str(&format!(" ({t})"));
         }
         spans.push(Span::raw(f));
@@ -299,11 +374,19 @@ fn draw_keys(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn draw_status(frame: &mut Frame, area: Rect, app: &App, data: &Data, theme: Theme) {
+/// The status line: what is typed, a toast, or a read's `error` (the focused pane's first).
+fn draw_status(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    data: &Data,
+    error: Option<&str>,
+    theme: Theme,
+) {
     let (text, style) = match &app.mode {
         Mode::Filter => (format!("/{}", app.filter_input), Style::default()),
         Mode::Command => (format!(":{}", app.command_input), Style::default()),
-        _ => match (&app.toast, &data.error) {
+        _ => match (&app.toast, error) {
             (Some(t), _) if t.error => (format!(" ! {}", t.text), theme.error()),
             (Some(t), _) => (format!(" {}", t.text), theme.heading()),
             (None, Some(e)) => (format!(" ! {e}"), theme.error()),
