@@ -14,8 +14,8 @@ use std::sync::Arc;
 
 use crate::store::{keys, Store, StoreError, WriteBatch};
 
-/// At least this many bits (128 KiB), and at least [`BITS_PER_ID`] a stored id: 1M orders take
-/// 4 MiB, where a set of their hashes took ~32 MiB.
+/// At least this many bits (128 KiB), and [`BITS_PER_ID`] for each id it is sized for: a store
+/// of 1M orders gets a filter sized for 2M, 8 MiB, where a set of their hashes took ~32 MiB.
 const MIN_BITS: u64 = 1 << 20;
 /// Sized for twice the orders there are, at 16 bits each: ~0.05% false positives with 11
 /// probes at that load, ~1% once the store has grown eightfold since the filter was sized.

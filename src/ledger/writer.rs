@@ -203,6 +203,8 @@ impl Writer {
         let clean = self.broken.is_none()
             && self.committer.failed_epoch.load(Ordering::Acquire) < self.epoch;
         if clean {
+            // The index read may have finished after the last group: take it now.
+            self.state.settle_known_ids();
             if let Err(e) = self.state.save_known_ids(&self.store) {
                 tracing::warn!(error = %e, "saving the known order ids (the next start reads the index)");
             }
