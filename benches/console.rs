@@ -267,6 +267,7 @@ fn frame_times(
     term: &mut Terminal<TestBackend>,
     app: &mut App,
     d: &Data,
+    companion: Option<&Data>,
 ) -> (Vec<Duration>, usize) {
     let now = Utc::now();
     let pane = app.pane.index();
@@ -281,7 +282,8 @@ fn frame_times(
                 app.detail_scroll = (i % 2) as u16;
             }
             let t = Instant::now();
-            term.draw(|f| ui::draw(f, app, d, now)).expect("draw");
+            term.draw(|f| ui::draw_with(f, app, d, companion, now))
+                .expect("draw");
             times.push(t.elapsed());
         }
         over += times
@@ -323,6 +325,9 @@ fn measure(dir: &Path) {
     let (rss_engine, hwm_engine) = memory(None);
     let client = engine.client();
     let mut app = App::new("bench", "bench", false);
+    // One pane for the first frame and the per-view figures (as they were measured before the
+    // split view); the split view is measured on its own below.
+    app.split = false;
     app.resize(W, H);
     let t1 = Instant::now();
     let d = load(&client, &mut app);
@@ -377,7 +382,7 @@ fn measure(dir: &Path) {
             }
         );
     };
-    let orders_frames = frame_times(&mut term, &mut app, &d);
+    let orders_frames = frame_times(&mut term, &mut app, &d, None);
     // Back to the first row, as the detail opens on the selected order.
     app.lists[Pane::Orders.index()].selected = 0;
     let orders_loads = load_times(&client, &app);
@@ -387,7 +392,7 @@ fn measure(dir: &Path) {
     assert!(matches!(app.mode, Mode::Detail), "Enter opens the detail");
     let dd = load(&client, &mut app);
     assert!(dd.detail.is_some(), "detail read: {:?}", dd.error);
-    let detail_frames = frame_times(&mut term, &mut app, &dd);
+    let detail_frames = frame_times(&mut term, &mut app, &dd, None);
     let detail_loads = load_times(&client, &app);
     press(&mut app, KeyCode::Esc);
 
@@ -395,12 +400,33 @@ fn measure(dir: &Path) {
     assert_eq!(app.pane, Pane::Inventory);
     let di = load(&client, &mut app);
     assert!(di.rows > 0, "inventory read: {:?}", di.error);
-    let inventory_frames = frame_times(&mut term, &mut app, &di);
+    let inventory_frames = frame_times(&mut term, &mut app, &di, None);
     let inventory_loads = load_times(&client, &app);
+
+    // Split view: Orders (focused) | Inventory, each from its own read, as the event loop
+    // keeps them.
+    app.split = true;
+    app.resize(W, H);
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.split_panes(), Some((Pane::Orders, Pane::Inventory)));
+    let ds = load(&client, &mut app);
+    let side_req = app.companion_request().expect("two panes at 200 columns");
+    let side = data::load(&client, &side_req);
+    app.arrived(&side_req, &side);
+    assert!(side.rows > 0, "companion read: {:?}", side.error);
+    let split_frames = frame_times(&mut term, &mut app, &ds, Some(&side));
+    let split_loads: Vec<Duration> = (0..LOADS)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(data::load(&client, &side_req));
+            t.elapsed()
+        })
+        .collect();
 
     report_frames("orders", orders_frames);
     report_frames("detail", detail_frames);
     report_frames("inventory", inventory_frames);
+    report_frames("split", split_frames);
     println!(
         "frame budget (p99 < 1 ms, every view): {}",
         verdict(frame_ok)
@@ -408,6 +434,8 @@ fn measure(dir: &Path) {
     report_loads("orders", orders_loads);
     report_loads("detail", detail_loads);
     report_loads("inventory", inventory_loads);
+    // The split view's second read (the companion's window), beside the focused pane's.
+    report_loads("companion", split_loads);
 
     let (rss, hwm) = memory(None);
     println!(

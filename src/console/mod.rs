@@ -44,7 +44,8 @@ pub struct ConsoleOptions {
 }
 
 /// What `[console]` sets, ready for the console: colours, remapped keys, the time zone.
-#[derive(Debug, Clone, Default)]
+/// `Default` is `[console]`'s defaults (zone UTC, where `from_config` takes the machine's).
+#[derive(Debug, Clone)]
 pub struct ConsoleSettings {
     pub palette: ui::Palette,
     /// `[console.keys]` (see [`crate::config::ConsoleConfig::keys`]).
@@ -53,9 +54,20 @@ pub struct ConsoleSettings {
     pub zone: zone::Zone,
     /// Capture the mouse: wheel, click, double-click, pane tabs (`[console] mouse`, `--mouse`).
     pub mouse: bool,
-    /// Two panes side by side in wide windows (`[console] split`; on in `from_config`'s
-    /// default, off in `Default`'s).
+    /// Two panes side by side in wide windows (`[console] split`, on by default).
     pub split: bool,
+}
+
+impl Default for ConsoleSettings {
+    fn default() -> ConsoleSettings {
+        ConsoleSettings {
+            palette: ui::Palette::default(),
+            keys: Vec::new(),
+            zone: zone::Zone::default(),
+            mouse: false,
+            split: true,
+        }
+    }
 }
 
 impl ConsoleSettings {
