@@ -578,7 +578,9 @@ fn pty() -> (std::fs::File, OwnedFd) {
 /// Order numbers (`#1000`…) are drawn only in the Orders pane's rows: the first `#` and digit
 /// on the terminal is the first frame with orders.
 fn has_order_number(bytes: &[u8]) -> bool {
-    bytes.windows(2).any(|w| w[0] == b'#' && w[1].is_ascii_digit())
+    bytes
+        .windows(2)
+        .any(|w| w[0] == b'#' && w[1].is_ascii_digit())
 }
 
 /// Runs phase `name` as a console on a pty and prints what it measured.
