@@ -25,7 +25,11 @@ fn sandbox() -> Sandbox {
     let lines: Vec<String> = (0..N)
         .map(|i| {
             let created = now - Duration::minutes(((N - i) * 60 + 30) as i64);
-            let sku = if i.is_multiple_of(3) { "TSHIRT-M-BLK" } else { "MUG" };
+            let sku = if i.is_multiple_of(3) {
+                "TSHIRT-M-BLK"
+            } else {
+                "MUG"
+            };
             serde_json::json!({
                 "channel": "web", "external_id": format!("F{i}"), "number": format!("#F{i}"),
                 "created_at": created, "updated_at": created,

@@ -19,7 +19,11 @@ const CHANNELS: [&str; 2] = ["shopify", "amazon"];
 fn channel_order(i: usize) -> ChannelOrder {
     let created =
         Utc.with_ymd_and_hms(2026, 11, 27, 0, 0, 0).unwrap() + chrono::Duration::hours(i as i64);
-    let sku = if i.is_multiple_of(2) { "TSHIRT-M-BLK" } else { "MUG" };
+    let sku = if i.is_multiple_of(2) {
+        "TSHIRT-M-BLK"
+    } else {
+        "MUG"
+    };
     serde_json::from_value(serde_json::json!({
         "channel": CHANNELS[i % 2], "external_id": format!("e{i}"), "number": format!("#{}", 1000 + i),
         "created_at": created, "updated_at": created,
