@@ -4,75 +4,31 @@
 //! order after each way the saved filter could fall behind the store: orders written after it
 //! was saved (a stale counter), and an index entry put back by `check --repair`.
 
+#[path = "common/orders.rs"]
+mod orders;
+
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use rust_decimal::Decimal;
 
-use ordo::ledger::{Command, Ledger, LedgerSettings, Origin, Outcome, StockRow};
-use ordo::model::{
-    Actor, Address, ChannelOrder, Customer, FinancialStatus, Line, Location, LocationKind,
-    OnUnroutable, OrderStatus, Totals,
-};
+use ordo::ledger::{Command, Ledger, LedgerSettings, Outcome};
+use ordo::model::{OnUnroutable, OrderStatus};
 use ordo::routing::RuleSet;
 use ordo::store::{check, keys, Store};
 
 fn settings() -> LedgerSettings {
-    let wh = Location {
-        id: "wh-1".into(),
-        name: "wh-1".into(),
-        kind: LocationKind::Warehouse,
-        priority: Some(1),
-        lat: None,
-        lon: None,
-        tags: vec![],
-        channels: vec![],
-        daily_capacity: None,
-    };
+    let wh = orders::warehouse("wh-1", 1);
     LedgerSettings::new(vec![wh], 0, RuleSet::fallback(OnUnroutable::Backorder))
 }
 
 fn order(ext: usize) -> Command {
     let at = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
-    Command::Ingest {
-        order: Box::new(ChannelOrder {
-            channel: "web".into(),
-            external_id: format!("E{ext}"),
-            number: format!("#{ext}"),
-            created_at: at,
-            updated_at: at,
-            cancelled: false,
-            financial_status: FinancialStatus::Paid,
-            customer: Customer::default(),
-            ship_to: Some(Address {
-                country: "US".into(),
-                postal_code: "10001".into(),
-                ..Address::default()
-            }),
-            ship_method: "standard".into(),
-            pickup_location: None,
-            lines: vec![Line {
-                line: 1,
-                sku: "A".into(),
-                title: None,
-                quantity: 1,
-                unit_price: Decimal::new(1000, 2),
-                channel_line_id: None,
-            }],
-            totals: Totals {
-                total: Decimal::new(1000, 2),
-                ..Totals::default()
-            },
-            currency: "USD".into(),
-            tags: vec![],
-        }),
-        origin: Origin {
-            source: "test".into(),
-            format: "ordo".into(),
-            raw: None,
-        },
-        resolves: None,
-    }
+    let lines = vec![orders::line(1, "A", 1)];
+    orders::ingest(
+        orders::paid_order("web", &format!("E{ext}"), at, lines),
+        "test",
+        "ordo",
+    )
 }
 
 /// Ingests orders `range`, pipelined (so they go in groups), and returns how many were
@@ -95,15 +51,7 @@ fn ingest(ledger: &Ledger, range: std::ops::Range<usize>) -> usize {
 
 fn start(store: &Arc<Store>) -> Ledger {
     let ledger = Ledger::start(store.clone(), settings()).unwrap();
-    let stock = Command::SetStock {
-        rows: vec![StockRow {
-            sku: "A".into(),
-            location: "wh-1".into(),
-            on_hand: 1_000,
-            safety_stock: None,
-        }],
-        by: Actor::System,
-    };
+    let stock = orders::set_stock("A", "wh-1", 1_000, None);
     ledger.handle().submit_blocking(stock).unwrap();
     ledger
 }
