@@ -103,7 +103,8 @@ fn two_clients_read_the_store_and_follow_each_others_commands() {
     let a = Client::connect(&serve.socket).expect("first client connects");
     let b = Client::connect(&serve.socket).expect("a second client at the same time");
     assert_eq!(a.remote_socket(), Some(serve.socket.as_path()));
-    let names: Vec<&str> = a.locations().iter().map(|l| l.id.as_str()).collect();
+    let locations = a.locations();
+    let names: Vec<&str> = locations.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(names, ["wh-east", "wh-west", "store-nyc"]);
 
     // Orders: the same records, newest first, paged like the in-process client.
@@ -390,6 +391,12 @@ fn a_client_reconnects_after_the_server_restarts() {
         b.is_empty()
     });
 
+    // The server comes back with one more location: the console's list follows it.
+    let config = std::fs::read_to_string(s.path("ordo.toml")).unwrap();
+    s.write(
+        "ordo.toml",
+        &format!("{config}\n[[locations]]\nid = \"wh-new\"\nkind = \"warehouse\"\n"),
+    );
     let serve = Serve::start(&s, &[]);
     let start = Instant::now();
     while !client.connected() {
@@ -406,6 +413,10 @@ fn a_client_reconnects_after_the_server_restarts() {
             .rows
             .len(),
         3
+    );
+    assert!(
+        client.locations().iter().any(|l| l.id == "wh-new"),
+        "the restarted server's locations"
     );
     // Changes flow again on the same subscription.
     let id = client.orders(&OrderQuery::default(), 0, 1).unwrap().rows[0].id;

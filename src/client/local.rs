@@ -63,8 +63,8 @@ impl Local {
         self.channels.control(id, control)
     }
 
-    pub(super) fn locations(&self) -> &[Location] {
-        &self.locations
+    pub(super) fn locations(&self) -> Vec<Location> {
+        self.locations.to_vec()
     }
 
     pub(super) fn orders(

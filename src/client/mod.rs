@@ -218,7 +218,7 @@ impl Client {
         }
     }
 
-    pub fn locations(&self) -> &[Location] {
+    pub fn locations(&self) -> Vec<Location> {
         match &self.transport {
             Transport::Local(l) => l.locations(),
             Transport::Remote(r) => r.locations(),

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -70,8 +70,8 @@ struct Shared {
     pending: Mutex<HashMap<u64, Pending>>,
     next_id: AtomicU64,
     changes: broadcast::Sender<ChangeBatch>,
-    /// From the first welcome (locations change only with a restart of the server).
-    locations: OnceLock<Vec<Location>>,
+    /// From the latest welcome: a server restarted with another config brings its own.
+    locations: Mutex<Vec<Location>>,
     last: Mutex<Last>,
 }
 
@@ -194,7 +194,7 @@ impl Remote {
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicU64::new(1),
             changes,
-            locations: OnceLock::new(),
+            locations: Mutex::new(Vec::new()),
             last: Mutex::new(Last::default()),
         });
         let (stop, stopped) = watch::channel(false);
@@ -258,8 +258,8 @@ impl Remote {
         self.shared.changes.subscribe()
     }
 
-    pub(super) fn locations(&self) -> &[Location] {
-        self.shared.locations.get().map_or(&[], |l| l.as_slice())
+    pub(super) fn locations(&self) -> Vec<Location> {
+        lock(&self.shared.locations).clone()
     }
 
     pub(super) fn counters(&self) -> Counters {
@@ -388,7 +388,7 @@ async fn manage(
         match opened {
             Ok((frames, writer, welcome)) => {
                 let reconnect = first.is_none();
-                let _ = shared.locations.set(welcome.locations);
+                *lock(&shared.locations) = welcome.locations;
                 backoff = MIN_BACKOFF;
                 let (tx, rx) = mpsc::unbounded_channel();
                 *lock(&shared.link) = Some(tx);

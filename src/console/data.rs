@@ -162,7 +162,7 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
             d.rows = d.events.len();
         }
         Pane::Queues => {
-            d.locations = client.locations().to_vec();
+            d.locations = client.locations();
             d.rows = QUEUES.len();
             d.total = Some(QUEUES.len());
             d.top = 0;

@@ -94,7 +94,7 @@ impl SocketServer {
             protocol: wire::PROTOCOL,
             ordo: wire::ORDO_VERSION.into(),
             store: store.display().to_string(),
-            locations: client.locations().to_vec(),
+            locations: client.locations(),
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, client, welcome, stopped));
