@@ -7,15 +7,18 @@
 //! missing tmux fails it: `.ci/run` installs tmux.
 
 mod common;
+#[path = "common/tmux.rs"]
+mod tmux;
 
 use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{order_line, Sandbox};
 use ordo::client::Client;
 use ordo::model::OrderStatus;
+use tmux::Tmux;
 
 struct Serve(Child);
 
@@ -53,71 +56,6 @@ fn stop(mut serve: Serve) {
     assert!(status.success(), "{status:?}");
 }
 
-/// A tmux server on its own socket, killed when the test ends, passed or not.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-L").arg(&self.socket).arg("-f").arg("/dev/null");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().expect("running tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "ordo"]).stdout)
-            .into_owned()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "ordo", k]);
-        }
-    }
-
-    fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            if start.elapsed() > timeout {
-                panic!("timed out after {timeout:?} waiting for {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.cmd().arg("kill-server").stderr(Stdio::null()).status();
-        let dir = std::env::var("TMUX_TMPDIR").unwrap_or_else(|_| "/tmp".into());
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::getuid() };
-        let _ = std::fs::remove_file(format!("{dir}/tmux-{uid}/{}", self.socket));
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// Rows of the orders list: this test's orders are all on channel `web`, numbered `#W..`.
 fn order_rows(screen: &str) -> usize {
     screen.lines().filter(|l| l.contains("#W")).count()
@@ -125,11 +63,7 @@ fn order_rows(screen: &str) -> usize {
 
 #[test]
 fn the_console_connected_to_a_server_in_a_real_terminal() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is not installed, and under CI this test must run (.ci/run installs it)");
-        }
-        eprintln!("skipping the console-over-socket test: tmux is not installed (CI installs it)");
+    if !tmux::available("the console-over-socket test") {
         return;
     }
     let s = Sandbox::new();
@@ -150,29 +84,15 @@ fn the_console_connected_to_a_server_in_a_real_terminal() {
     let server = serve(&s);
     let socket: PathBuf = s.path("data").join("ordo.sock");
 
-    let tmux = Tmux {
-        socket: format!("ordo-socket-test-{}", std::process::id()),
-    };
-    let q = |p: &std::path::Path| p.display().to_string().replace('\'', r"'\''");
-    let bin = env!("CARGO_BIN_EXE_ordo").replace('\'', r"'\''");
+    let q = |p: &std::path::Path| tmux::quote(&p.display().to_string());
     let shell = format!(
-        "env -u ORDO_DATA -u ORDO_CONFIG -u NO_COLOR XDG_DATA_HOME='{}' USER=ann '{bin}' --config '{}' console --connect '{}'; echo EXITED; sleep 30",
+        "env -u ORDO_DATA -u ORDO_CONFIG -u NO_COLOR XDG_DATA_HOME={} USER=ann {} --config {} console --connect {}; echo EXITED; sleep 30",
         q(&s.path("xdg")),
+        tmux::quote(env!("CARGO_BIN_EXE_ordo")),
         q(&s.path("ordo.toml")),
         q(&socket),
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ordo",
-        "-x",
-        "120",
-        "-y",
-        "35",
-        &shell,
-    ]);
-    tmux.run(&["set-option", "-s", "escape-time", "10"]);
+    let tmux = Tmux::start("socket-console", 120, 35, &shell);
 
     // The header names the server's socket; the orders are the server's.
     let screen = tmux.wait_for("orders from the server", Duration::from_secs(20), |s| {

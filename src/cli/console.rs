@@ -15,11 +15,13 @@ use crate::config::Config;
 use crate::console::{ConsoleOptions, ConsoleSettings, Screen};
 use crate::engine::channels as channel_services;
 use crate::engine::intake::LedgerIntake;
+use crate::engine::socket::SOCKET_NAME;
 use crate::engine::Engine;
 use crate::ledger::{Command, LedgerError};
 use crate::model::Actor;
 use crate::sim::world::{Limits, SimWorld};
 use crate::sim::{feed, run_feed, Catalog, Feed};
+use crate::store::StoreError;
 
 /// How often the demo polls its simulated channels: new orders show within about this long.
 const DEMO_POLL_SECS: u64 = 2;
@@ -73,6 +75,17 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
+/// Why the console's store did not open; for a store in use, how to reach it instead.
+fn opening_failed(e: StoreError) -> anyhow::Error {
+    match &e {
+        StoreError::Locked { dir } => anyhow::anyhow!(
+            "{e}\nif that process is `ordo serve`, attach to it: ordo console --connect {}",
+            dir.join(SOCKET_NAME).display()
+        ),
+        _ => e.into(),
+    }
+}
+
 /// `ordo console`: the console on the configured store. The screen comes up first and the
 /// store opens behind it (a store of 1M orders takes sled about a second to open).
 pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
@@ -96,7 +109,7 @@ pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
             Err(e) => {
                 return match opening.await {
                     Ok(Ok(engine)) => (Err(e), Some(engine)),
-                    Ok(Err(store)) => (Err(store.into()), None),
+                    Ok(Err(store)) => (Err(opening_failed(store)), None),
                     Err(_) => (Err(e), None),
                 }
             }
@@ -115,7 +128,7 @@ pub fn console(ctx: &Context, args: ConsoleArgs) -> Result<()> {
         };
         let engine = match opened {
             Ok(Ok(engine)) => engine,
-            Ok(Err(e)) => return (Err(e.into()), None),
+            Ok(Err(e)) => return (Err(opening_failed(e)), None),
             Err(e) => return (Err(anyhow::anyhow!("opening the store: {e}")), None),
         };
         let intake = Arc::new(LedgerIntake {
