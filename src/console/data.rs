@@ -24,14 +24,40 @@ pub struct Request {
     pub queue: Option<OrderStatus>,
     /// The order whose detail is open.
     pub detail: Option<OrderId>,
+    /// Orders pane: the order under the cursor and its row in the window. When orders that
+    /// arrived (or left) above it move it out of the window at `top`, the read finds it
+    /// nearby and moves the window with it ([`Data::top`]), so that the cursor stays on it.
+    pub anchor: Option<(OrderId, usize)>,
 }
+
+impl Request {
+    /// Whether two requests read the same rows: the anchor only says where the cursor's
+    /// order was, so a cursor that moved inside the window needs no new read.
+    pub fn same_view(&self, other: &Request) -> bool {
+        let strip = |r: &Request| Request {
+            anchor: None,
+            ..r.clone()
+        };
+        strip(self) == strip(other)
+    }
+}
+
+/// How far (rows, either side of the window) a read looks for the cursor's order that left
+/// the window: a burst of orders between two reads (~50 ms apart, longer over a slow socket or
+/// after a reconnect) is well within it; farther away the cursor stays on its row.
+pub const ANCHOR_SLACK: usize = 500;
 
 /// One read of the screen's data. Only the current pane's part is filled, except the counters
 /// and the channels' health (a few records), which the header shows on every pane.
 #[derive(Debug, Clone)]
 pub struct Data {
     pub pane: Pane,
+    /// The first row read: the request's, or where the window moved with its anchor.
     pub top: usize,
+    /// The `top` the request asked for.
+    pub asked_top: usize,
+    /// The request's anchor order, when the rows read hold it.
+    pub anchor: Option<OrderId>,
     /// Rows of the pane's list that were read.
     pub rows: usize,
     pub more: bool,
@@ -55,6 +81,9 @@ pub struct Data {
     /// this many orders ([`crate::client::SCAN_LIMIT`]).
     pub scan_capped: Option<usize>,
     pub error: Option<String>,
+    /// The engine could not be reached when this was read (`--connect`, the server down and
+    /// the client reconnecting): the header says so instead of "live".
+    pub offline: bool,
     /// False until the first read came back.
     pub loaded: bool,
     /// The Orders view the rows are of (as requested): the app acts on them only while it is
@@ -68,6 +97,8 @@ impl Data {
         Data {
             pane,
             top: 0,
+            asked_top: 0,
+            anchor: None,
             rows: 0,
             more: false,
             total: None,
@@ -83,6 +114,7 @@ impl Data {
             channels: vec![],
             scan_capped: None,
             error: None,
+            offline: false,
             loaded: false,
             filter: Filter::default(),
             sort: Sort::Index,
@@ -94,7 +126,9 @@ impl Data {
 pub fn load(client: &Client, req: &Request) -> Data {
     let mut d = Data::empty(req.pane);
     d.loaded = true;
+    d.offline = !client.connected();
     d.top = req.top;
+    d.asked_top = req.top;
     d.filter = req.filter.clone();
     d.sort = req.sort;
     d.counters = client.counters();
@@ -118,9 +152,26 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
         Pane::Orders => {
             // The engine matches the whole filter and sends the page alone.
             let q = &req.filter.query;
-            let page = client
-                .orders(q, req.top, limit)
-                .map_err(|e| e.to_string())?;
+            let mut top = req.top;
+            let mut page = client.orders(q, top, limit).map_err(|e| e.to_string())?;
+            if let Some((id, row)) = req.anchor {
+                if !page.rows.iter().any(|o| o.id == id) {
+                    // The cursor's order left the window: find it nearby, and read the
+                    // window that has it on the same screen row.
+                    let from = top.saturating_sub(ANCHOR_SLACK);
+                    let near = client
+                        .orders(q, from, limit + 2 * ANCHOR_SLACK)
+                        .map_err(|e| e.to_string())?;
+                    if let Some(pos) = near.rows.iter().position(|o| o.id == id) {
+                        top = (from + pos).saturating_sub(row.min(limit - 1));
+                        page = client.orders(q, top, limit).map_err(|e| e.to_string())?;
+                    }
+                }
+                if page.rows.iter().any(|o| o.id == id) {
+                    d.anchor = Some(id);
+                }
+            }
+            d.top = top;
             d.rows = page.rows.len();
             d.more = page.more;
             d.orders = page.rows;
@@ -129,7 +180,7 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
                 indexed_total(q, &d.counters)
             } else if !d.more && page.capped.is_none() {
                 // The scan reached the end of the index: this is the last window.
-                Some(req.top + d.rows)
+                Some(top + d.rows)
             } else {
                 None
             };

@@ -331,7 +331,7 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                 // By its pane: the focus may have moved to the other pane meanwhile.
                 side.store(app, &mut data, d);
                 // The view moved while reading: read it again.
-                if req != app.request() && refresh_at.is_none() {
+                if !req.same_view(&app.request()) && refresh_at.is_none() {
                     refresh_at = Some(Instant::now());
                 }
                 dirty = true;

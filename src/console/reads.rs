@@ -59,7 +59,11 @@ impl Side {
             self.due = None;
             return;
         }
-        if want != self.asked && self.due.is_none() {
+        let same = match (&want, &self.asked) {
+            (Some(w), Some(a)) => w.same_view(a),
+            _ => false,
+        };
+        if !same && self.due.is_none() {
             self.due = Some(Instant::now());
         }
     }

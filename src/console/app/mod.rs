@@ -235,6 +235,8 @@ pub struct App {
     history_pos: Option<usize>,
     pub detail: Option<OrderId>,
     pub detail_scroll: u16,
+    /// How far the `?` help is scrolled (it is longer than 80x24).
+    pub help_scroll: u16,
     /// Marked orders (Space); h, u and x apply to all of them when there are any.
     pub marks: BTreeSet<OrderId>,
     /// How the Orders pane sorts the rows on screen.
@@ -287,6 +289,7 @@ impl App {
             history_pos: None,
             detail: None,
             detail_scroll: 0,
+            help_scroll: 0,
             marks: BTreeSet::new(),
             sort: Sort::Index,
             picker: None,
@@ -351,7 +354,18 @@ impl App {
                 Mode::Detail => self.detail,
                 _ => None,
             },
+            anchor: self.anchor(self.pane),
         }
+    }
+
+    /// The order under the Orders cursor and its row in the window, for a read of `pane`.
+    pub(crate) fn anchor(&self, pane: Pane) -> Option<(OrderId, usize)> {
+        if pane != Pane::Orders {
+            return None;
+        }
+        let l = &self.lists[Pane::Orders.index()];
+        let id = self.orders_target()?;
+        Some((id, l.selected.checked_sub(l.top)?))
     }
 
     /// A read came back: the lists learn their lengths and the ids on screen. A read of the
@@ -377,8 +391,20 @@ impl App {
             // key never acts on a row that moved under the cursor.
             l.ids = data.orders.iter().map(|o| o.id).collect();
             l.stale = false;
-            if data.top == l.top {
-                if let Some(pos) = before.and_then(|id| l.ids.iter().position(|x| *x == id)) {
+            let pos = before.and_then(|id| l.ids.iter().position(|x| *x == id));
+            if data.top != data.asked_top
+                && l.top == data.asked_top
+                && before.is_some()
+                && before == data.anchor
+            {
+                // The read moved the window with the cursor's order (orders arrived above
+                // it): the window follows, the cursor stays on its order.
+                if let Some(pos) = pos {
+                    l.top = data.top;
+                    l.selected = data.top + pos;
+                }
+            } else if data.top == l.top {
+                if let Some(pos) = pos {
                     l.selected = l.top + pos;
                 }
             }
@@ -508,18 +534,44 @@ impl App {
             Mode::Reroute => self.picker_key(key),
             Mode::Ship(f) => self.ship_key(key, f),
             Mode::Adjust(f) => self.adjust_key(key, f),
-            Mode::Help => {
-                if self.bound(key) == Some(Cmd::Quit) {
-                    return vec![Action::Quit];
-                }
-                self.mode = Mode::Normal;
-                vec![]
-            }
+            Mode::Help => self.help_key(key),
             Mode::Normal | Mode::Detail => match self.bound(key) {
                 Some(cmd) => self.run(cmd),
                 None => vec![],
             },
         }
+    }
+
+    /// The help scrolls with the moving keys (remapped or not, and the arrows and Page keys);
+    /// quit quits; any other key closes it.
+    fn help_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        let max = crate::console::ui::help_max_scroll(self);
+        let page = self.page.max(1) as u16;
+        let s = self.help_scroll.min(max);
+        let cmd = match key.code {
+            KeyCode::Down => Some(Cmd::Down),
+            KeyCode::Up => Some(Cmd::Up),
+            KeyCode::PageDown => Some(Cmd::PageDown),
+            KeyCode::PageUp => Some(Cmd::PageUp),
+            KeyCode::Home => Some(Cmd::Top),
+            KeyCode::End => Some(Cmd::Bottom),
+            _ => self.bound(key),
+        };
+        self.help_scroll = match cmd {
+            Some(Cmd::Quit) => return vec![Action::Quit],
+            Some(Cmd::Down) => s.saturating_add(1).min(max),
+            Some(Cmd::Up) => s.saturating_sub(1),
+            Some(Cmd::PageDown | Cmd::HalfDown) => s.saturating_add(page).min(max),
+            Some(Cmd::PageUp | Cmd::HalfUp) => s.saturating_sub(page),
+            Some(Cmd::Top) => 0,
+            Some(Cmd::Bottom) => max,
+            _ => {
+                self.help_scroll = 0;
+                self.mode = Mode::Normal;
+                return vec![];
+            }
+        };
+        vec![]
     }
 
     /// What the confirmation's keys make of `key`.

@@ -93,6 +93,7 @@ impl App {
             sort: self.sort,
             queue,
             detail: None,
+            anchor: self.anchor(pane),
         })
     }
 }

@@ -5,6 +5,7 @@
 //! `[console.keys]`) and `split` (two panes side by side).
 
 mod actions;
+mod anchor;
 mod channels;
 mod dialogs;
 mod keymap;
