@@ -221,7 +221,6 @@ pub async fn sweep(
                 last_sweep_at: Some(Utc::now()),
             },
         };
-        let items = page.items.len() as u64;
         let tally = intake
             .commit_page(channel, page.items, next_cursor.clone())
             .await
@@ -236,7 +235,11 @@ pub async fn sweep(
         if let Some(h) = health {
             update_health(h, |h| {
                 h.pages += 1;
-                h.orders += items;
+                // Orders taken: what the commit created or changed. Every item of the page
+                // counted before, so the overlap's re-reads (each sweep reads its last minutes
+                // again) inflated the figure far past the orders stored.
+                h.orders += tally.created;
+                h.orders_updated += tally.updated;
                 h.watermark = cursor.watermark;
             });
         }

@@ -57,9 +57,13 @@ pub struct ChannelHealth {
     /// What the channel's last answer said of its rate limit: (remaining, limit).
     pub rate_remaining: Option<f64>,
     pub rate_limit: Option<f64>,
-    /// Since the poller started: pages and orders taken in, webhooks taken.
+    /// Since the poller started: pages read, orders the polls created in the store (new to it;
+    /// an order read again unchanged, as the sweep's overlap does every time, counts nowhere),
+    /// orders the polls changed (already stored, a newer version taken), webhooks taken.
     pub pages: u64,
     pub orders: u64,
+    #[serde(default)]
+    pub orders_updated: u64,
     pub webhooks: u64,
     pub next_poll_at: Option<chrono::DateTime<chrono::Utc>>,
     /// Push intents waiting for the channel (stock figures and shipments).

@@ -216,7 +216,8 @@ impl Col {
             Col::State => "STATE",
             Col::LastOk => "LAST OK",
             Col::Lag => "LAG",
-            Col::Orders => "ORDERS",
+            // Orders the polls created in the store (not every order read: see ChannelHealth).
+            Col::Orders => "NEW",
             Col::Hooks => "HOOKS",
             Col::Errors => "ERRORS",
             Col::Rate => "RATE",
@@ -430,8 +431,8 @@ pub fn detail_lines(
     let kind = h.kind.map(|k| k.as_str()).unwrap_or("unknown kind");
     push(
         format!(
-            "{} ({kind}): {} · since start {} pages, {} orders, {} webhooks",
-            h.id, h.state, h.pages, h.orders, h.webhooks
+            "{} ({kind}): {} · since start {} pages, {} new orders, {} updated, {} webhooks",
+            h.id, h.state, h.pages, h.orders, h.orders_updated, h.webhooks
         ),
         t.heading(),
         "",
