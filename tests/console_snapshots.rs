@@ -318,3 +318,187 @@ async fn inventory_ats_screens() {
     let d = load(c, &mut a);
     insta::assert_snapshot!("inventory_ats_70x24", screen(&a, &d));
 }
+
+/// The screen's lines, without the TestBackend's quotes and notes.
+fn lines(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .map(|l| {
+            let l = l.strip_prefix('"').unwrap_or(l);
+            l.split("\" Hidden by")
+                .next()
+                .unwrap_or(l)
+                .trim_end_matches('"')
+                .to_string()
+        })
+        .collect()
+}
+
+/// The operator trial (issue 6): identifiers shown whole, or cut with `…`; ages in minutes;
+/// shipped rows with their location. The numbers and actors are the real formats (Amazon's
+/// 19 characters, a POS store's), set on the rows read from the store.
+#[tokio::test]
+async fn identifiers_are_whole_or_marked_cut() {
+    use ordo::model::{Actor, Shipment};
+    let f = fixture().await;
+    let c = &f.client;
+    for (w, h) in [(80, 24), (120, 30)] {
+        let mut a = app(w, h);
+        let mut d = load(c, &mut a);
+        d.orders[0].channel_order.number = "111-6707662-0000051".into();
+        d.orders[1].channel_order.number = "NYC-R000007".into();
+        d.orders[2].channel_order.channel = "woocommerce".into();
+        // A shipped order: its allocation left with the shipment.
+        let o = d.orders.iter_mut().find(|o| o.id == 1).expect("order 1");
+        let lines_shipped = std::mem::take(&mut o.allocations);
+        o.shipments.push(Shipment {
+            at: now(),
+            carrier: "ups".into(),
+            tracking: "1Z".into(),
+            lines: lines_shipped,
+        });
+        // 30 seconds old: "<1m", never a figure in seconds that stops counting.
+        d.orders[3].channel_order.created_at = now() - chrono::Duration::seconds(30);
+        let s = screen(&a, &d);
+        assert!(
+            s.contains("111-6707662-0000051"),
+            "{w}: Amazon number whole\n{s}"
+        );
+        assert!(s.contains("NYC-R000007"), "{w}: POS number whole\n{s}");
+        // At 80 columns beside a 19-character number, CHANNEL gives back before CUSTOMER
+        // goes under 12 cells: cut, and marked.
+        let channel = if w >= 100 { "woocommerce" } else { "woocom…" };
+        assert!(s.contains(channel), "{w}: channel\n{s}");
+        assert!(s.contains("<1m"), "{w}: age in minutes\n{s}");
+        assert!(!s.contains("30s"), "{w}: no seconds\n{s}");
+        // The long customer name is cut with a sign, not silently.
+        assert!(s.contains("Zoë 🚀 Ång"), "{s}");
+        assert!(s.contains('…'), "{w}: a cut is marked\n{s}");
+        if w >= 100 {
+            let row = lines(&s)
+                .into_iter()
+                .find(|l| l.contains("Ada Lovelace"))
+                .expect("order 1's row");
+            assert!(
+                row.contains("wh-east"),
+                "shipped row shows its location: {row}"
+            );
+        }
+    }
+    // Events: the actor whole with room to spare.
+    let mut a = app(120, 30);
+    press(&mut a, KeyCode::Char('6'));
+    let mut d = load(c, &mut a);
+    d.events[0].actor = Actor::Channel("woocommerce".into());
+    let s = screen(&a, &d);
+    assert!(s.contains("channel:woocommerce "), "{s}");
+}
+
+/// At 80x24 the detail's Lines table fits (no row wraps), and at 110 the header does not wrap.
+#[tokio::test]
+async fn the_detail_fits_narrow_windows() {
+    let f = fixture().await;
+    let c = &f.client;
+    for (w, h) in [(80, 24), (110, 30)] {
+        let mut a = app(w, h);
+        for _ in 0..4 {
+            press(&mut a, KeyCode::Char('j'));
+        }
+        load(c, &mut a);
+        press(&mut a, KeyCode::Enter);
+        let d = load(c, &mut a);
+        let ls = lines(&screen(&a, &d));
+        let head = ls
+            .iter()
+            .position(|l| l.contains("SKU"))
+            .expect("Lines header");
+        assert!(ls[head].contains("SHIPPED"), "{w}: {}", ls[head]);
+        assert!(
+            ls[head + 1].trim_start().starts_with('1'),
+            "{w}: {}",
+            ls[head + 1]
+        );
+        let order = ls
+            .iter()
+            .position(|l| l.starts_with(" Order "))
+            .expect("header");
+        assert!(
+            ls[order + 1].starts_with(" Ordered "),
+            "{w}: {}",
+            ls[order + 1]
+        );
+    }
+}
+
+/// `?` at 80x24: longer than the window, it scrolls with j/PgDn/G to its last line (j does
+/// not close it), says how in its title, and any other key closes it.
+#[tokio::test]
+async fn help_scrolls_in_a_small_window() {
+    let f = fixture().await;
+    let c = &f.client;
+    let mut a = app(80, 24);
+    let d = load(c, &mut a);
+    press(&mut a, KeyCode::Char('?'));
+    let first = screen(&a, &d);
+    assert!(first.contains("j/k PgDn/PgUp g/G scroll"), "{first}");
+    assert!(
+        !first.contains("Dialogs:"),
+        "the end is below at first\n{first}"
+    );
+    press(&mut a, KeyCode::Char('j'));
+    assert!(
+        matches!(a.mode, ordo::console::app::Mode::Help),
+        "j scrolls, not closes"
+    );
+    assert_ne!(screen(&a, &d), first, "j scrolled");
+    press(&mut a, KeyCode::PageDown);
+    press(&mut a, KeyCode::Char('G'));
+    let end = screen(&a, &d);
+    assert!(end.contains("Dialogs:"), "G shows the end\n{end}");
+    assert!(
+        end.contains("age:>2h"),
+        "the filter's age term is listed\n{end}"
+    );
+    press(&mut a, KeyCode::Char('g'));
+    assert_eq!(screen(&a, &d), first, "g back to the top");
+    press(&mut a, KeyCode::Char('x'));
+    assert!(
+        matches!(a.mode, ordo::console::app::Mode::Normal),
+        "x closes"
+    );
+    // Open again: from the top.
+    press(&mut a, KeyCode::Char('?'));
+    assert_eq!(screen(&a, &d), first);
+}
+
+/// The header says "reconnecting" when the read found the engine out of reach, never "live";
+/// the cancel dialog's safe button says what it keeps; the sort says it sorts the screen.
+#[tokio::test]
+async fn header_dialog_and_sort_say_what_is_true() {
+    let f = fixture().await;
+    let c = &f.client;
+    let mut a = app(120, 30);
+    let mut d = load(c, &mut a);
+    assert!(!d.offline, "in-process, the engine is always there");
+    assert!(screen(&a, &d).contains("· live ·"));
+    d.offline = true;
+    let s = screen(&a, &d);
+    assert!(
+        s.contains("· reconnecting ·") && !s.contains("· live ·"),
+        "{s}"
+    );
+    d.offline = false;
+    press(&mut a, KeyCode::Char('x'));
+    let s = screen(&a, &d);
+    assert!(
+        s.contains("> Keep order <") && s.contains("Cancel order"),
+        "{s}"
+    );
+    assert!(!s.contains("> Cancel <"), "{s}");
+    press(&mut a, KeyCode::Esc);
+    for _ in 0..3 {
+        press(&mut a, KeyCode::Char('S'));
+    }
+    let d = load(c, &mut a);
+    assert!(screen(&a, &d).contains("sort (screen): total ↓"));
+}

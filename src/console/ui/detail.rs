@@ -8,16 +8,22 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::cols::{self, fit};
 use super::panes::{event_time, event_what, money};
-use super::{age, status_label, Theme};
+use super::{age_min as age, status_label, Theme};
 use crate::client::OrderDetail;
 use crate::console::app::App;
 use crate::console::data::Data;
 use crate::console::zone::Zone;
+use crate::model::Order;
+
+// The Routing section (issue 6, finding 4), in its own file.
+#[path = "detail_routing.rs"]
+mod routing;
 
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
     let lines = match (&data.detail, app.detail) {
-        (Some(d), Some(id)) if d.order.id == id => detail_lines(d, now, app.zone, t),
+        (Some(d), Some(id)) if d.order.id == id => detail_lines(d, now, app.zone, area.width, t),
         (_, Some(id)) => vec![Line::raw(format!(" order {id}: loading…"))],
         _ => vec![],
     };
@@ -36,31 +42,35 @@ fn section(title: &str, t: Theme) -> Line<'static> {
     Line::styled(format!(" {title}"), t.heading())
 }
 
-/// The detail as lines of text (also used by tests), times on `zone`'s clock.
+/// The detail as lines of text for a view `width` cells wide (also used by tests), times on
+/// `zone`'s clock.
 pub fn detail_lines(
     d: &OrderDetail,
     now: DateTime<Utc>,
     zone: Zone,
+    width: u16,
     t: Theme,
 ) -> Vec<Line<'static>> {
     let o = &d.order;
     let co = &o.channel_order;
     let mut out: Vec<Line<'static>> = Vec::new();
+    // Who and what on the first line, when on the second: one line of both wrapped at 110
+    // columns (issue 6, finding 21).
     out.push(Line::from(vec![
         Span::styled(format!(" Order {} · {} ", o.id, co.number), t.heading()),
         Span::raw(format!("· {}/{} · ", co.channel, co.external_id)),
         Span::styled(status_label(o.status).to_string(), t.status(o.status)),
-        Span::raw(format!(
-            " · ordered {} {} ({}) · payment {}",
-            zone.format(co.created_at, "%Y-%m-%d %H:%M"),
-            zone.abbreviation(co.created_at),
-            match age(now, co.created_at).as_str() {
-                "now" => "just now".to_string(),
-                a => format!("{a} ago"),
-            },
-            format!("{:?}", co.financial_status).to_lowercase()
-        )),
     ]));
+    out.push(Line::raw(format!(
+        " Ordered {} {} ({}) · payment {}",
+        zone.format(co.created_at, "%Y-%m-%d %H:%M"),
+        zone.abbreviation(co.created_at),
+        match age(now, co.created_at).as_str() {
+            "<1m" => "just now".to_string(),
+            a => format!("{a} ago"),
+        },
+        format!("{:?}", co.financial_status).to_lowercase()
+    )));
     if let Some(r) = &o.hold_reason {
         out.push(Line::styled(format!(" Held: {r}"), t.status(o.status)));
     }
@@ -121,25 +131,7 @@ pub fn detail_lines(
     )));
     out.push(Line::raw(""));
     out.push(section("Lines", t));
-    out.push(Line::styled(
-        format!(
-            "   {:>3}  {:<20} {:<22} {:>4} {:>10} {:>6} {:>7}",
-            "#", "SKU", "TITLE", "QTY", "PRICE", "ALLOC", "SHIPPED"
-        ),
-        t.heading(),
-    ));
-    for l in &co.lines {
-        out.push(Line::raw(format!(
-            "   {:>3}  {:<20} {:<22} {:>4} {:>10.2} {:>6} {:>7}",
-            l.line,
-            clip(&l.sku, 20),
-            clip(l.title.as_deref().unwrap_or("-"), 22),
-            l.quantity,
-            l.unit_price,
-            o.allocated_for_line(l.line),
-            o.shipped_for_line(l.line)
-        )));
-    }
+    out.extend(line_table(o, width, t));
     if !o.allocations.is_empty() {
         let a: Vec<String> = o
             .allocations
@@ -158,20 +150,7 @@ pub fn detail_lines(
         )));
     }
     out.push(Line::raw(""));
-    match &d.decision {
-        Some(dec) => {
-            let status = format!("{:?}", dec.status).to_lowercase();
-            let rule = match &dec.rule {
-                Some(r) => format!("by rule {r:?}"),
-                None => "(no rule decided)".into(),
-            };
-            out.push(section(&format!("Routing: {status} {rule}"), t));
-            for line in dec.explain.summary() {
-                out.push(Line::raw(format!("   {line}")));
-            }
-        }
-        None => out.push(section("Routing: not routed yet", t)),
-    }
+    out.extend(routing::routing_lines(d, now, zone, t));
     out.push(Line::raw(""));
     out.push(section("History", t));
     for e in &d.history {
@@ -189,13 +168,73 @@ pub fn detail_lines(
     out
 }
 
-/// At most `n` characters (the detail's fixed-width columns).
-fn clip(s: &str, n: usize) -> String {
-    if s.chars().count() <= n {
-        s.to_string()
-    } else {
-        let mut c: String = s.chars().take(n.saturating_sub(1)).collect();
-        c.push('…');
-        c
+/// The Lines table in `width` cells: SKU as wide as the longest (up to 20), TITLE the rest
+/// (at least 8), PRICE left out when that leaves TITLE too little (80 columns with long SKUs),
+/// so that no row wraps.
+fn line_table(o: &Order, width: u16, t: Theme) -> Vec<Line<'static>> {
+    let co = &o.channel_order;
+    let sku_w = co
+        .lines
+        .iter()
+        .map(|l| cols::width(&l.sku))
+        .chain([3])
+        .max()
+        .unwrap_or(3)
+        .min(20);
+    let title_want = co
+        .lines
+        .iter()
+        .map(|l| cols::width(l.title.as_deref().unwrap_or("-")))
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    // "   #  " then SKU, TITLE, QTY (4), PRICE (10), ALLOC (5), SHIPPED (7), one space each.
+    let fixed = 3 + 3 + 2 + 1 + 4 + 1 + 5 + 1 + 7 + 1;
+    let room = usize::from(width).saturating_sub(fixed + sku_w);
+    let price = room >= 8 + 11 || room >= title_want.min(22) + 11;
+    let title_w = if price { room - 11 } else { room }.clamp(5, title_want.max(5));
+    let row = |n: String, sku: String, title: String, rest: [String; 4]| {
+        let [qty, unit, alloc, shipped] = rest;
+        let mut s = format!(
+            "   {n:>3}  {} {} {qty:>4}",
+            pad(&sku, sku_w),
+            pad(&title, title_w)
+        );
+        if price {
+            s.push_str(&format!(" {unit:>10}"));
+        }
+        s.push_str(&format!(" {alloc:>5} {shipped:>7}"));
+        s
+    };
+    let mut out = vec![Line::styled(
+        row(
+            "#".into(),
+            "SKU".into(),
+            "TITLE".into(),
+            ["QTY", "PRICE", "ALLOC", "SHIPPED"].map(String::from),
+        ),
+        t.heading(),
+    )];
+    for l in &co.lines {
+        out.push(Line::raw(row(
+            l.line.to_string(),
+            fit(&l.sku, sku_w),
+            fit(l.title.as_deref().unwrap_or("-"), title_w),
+            [
+                l.quantity.to_string(),
+                format!("{:.2}", l.unit_price),
+                o.allocated_for_line(l.line).to_string(),
+                o.shipped_for_line(l.line).to_string(),
+            ],
+        )));
     }
+    out
+}
+
+/// `s` (already fitted) padded with spaces to `w` cells (format's padding counts chars, not
+/// cells).
+fn pad(s: &str, w: usize) -> String {
+    let mut out = s.to_string();
+    out.push_str(&" ".repeat(w.saturating_sub(cols::width(s))));
+    out
 }

@@ -22,7 +22,8 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-pub(super) fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+/// The help's lines: every command with its keys, then the notes (filter terms, dialogs).
+fn help_text(app: &App, theme: Theme) -> (Vec<Line<'static>>, usize) {
     let entries = help_lines(&app.keymap);
     let mut lines: Vec<Line> = entries
         .iter()
@@ -34,26 +35,58 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) 
         })
         .collect();
     lines.push(Line::raw(""));
+    // Terms that find something in any store (statuses and ages exist everywhere; channel and
+    // location ids differ from store to store, so they are named, not invented).
     lines.push(Line::raw(
-        " filter terms: status:held channel:web loc:wh-1 sku:TEE, other words match",
+        " filter: status:held  age:>2h (also <30m, >1d)  channel:ID  loc:ID  sku:TEE-*",
     ));
-    lines.push(Line::raw(format!(
-        " number, external id, customer and SKUs. {}",
-        footer::dialog_help(app)
-    )));
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(" Keys (any key closes) ");
-    if lines.len() as u16 + 2 <= area.height || area.width < 100 {
+    lines.push(Line::raw(
+        " other words match number, external id, customer, email and SKUs.",
+    ));
+    lines.push(Line::raw(format!(" {}", footer::dialog_help(app))));
+    (lines, entries.len())
+}
+
+/// The help's title: how to move and how to leave.
+const HELP_TITLE: &str = " Keys · j/k PgDn/PgUp g/G scroll · any other key closes ";
+
+/// Whether the help is drawn in two columns in `area` (too tall for one, room for two).
+fn help_two_columns(lines: usize, area: Rect) -> bool {
+    lines as u16 + 2 > area.height && area.width >= 100
+}
+
+/// The lines the help holds past its window in `area`: how far it scrolls.
+pub fn help_max_scroll(app: &App, area: Rect) -> u16 {
+    let theme = Theme {
+        no_color: true,
+        palette: Default::default(),
+        inactive: false,
+    };
+    let (lines, entries) = help_text(app, theme);
+    let total = if help_two_columns(lines.len(), area) {
+        entries.div_ceil(2) + lines.len() - entries
+    } else {
+        lines.len()
+    };
+    let visible = usize::from(area.height.saturating_sub(2));
+    total.saturating_sub(visible) as u16
+}
+
+pub(super) fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) {
+    let (mut lines, entries) = help_text(app, theme);
+    let scroll = app.help_scroll.min(help_max_scroll(app, area));
+    let block = Block::default().borders(Borders::ALL).title(HELP_TITLE);
+    if !help_two_columns(lines.len(), area) {
+        // One column, scrolled when the window is shorter than the help (80x24).
         let h = lines.len() as u16 + 2;
         let rect = centered(area, 80, h);
         frame.render_widget(Clear, rect);
-        frame.render_widget(Paragraph::new(lines).block(block), rect);
+        frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), rect);
         return;
     }
     // Too tall for the window: the keys in two columns, the notes below.
-    let notes = lines.split_off(entries.len());
-    let half = entries.len().div_ceil(2);
+    let notes = lines.split_off(entries);
+    let half = entries.div_ceil(2);
     let right = lines.split_off(half);
     let h = (half + notes.len()) as u16 + 2;
     let rect = centered(area, area.width.min(150), h);
@@ -64,8 +97,8 @@ pub(super) fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: Theme) 
         Layout::vertical([Constraint::Length(half as u16), Constraint::Min(0)]).areas(inner);
     let [l, r] =
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(cols);
-    frame.render_widget(Paragraph::new(lines), l);
-    frame.render_widget(Paragraph::new(right), r);
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), l);
+    frame.render_widget(Paragraph::new(right).scroll((scroll, 0)), r);
     frame.render_widget(Paragraph::new(notes), notes_area);
 }
 
@@ -179,6 +212,18 @@ pub(super) fn draw_adjust(frame: &mut Frame, area: Rect, f: &AdjustForm, theme: 
     popup(frame, area, "Adjust stock", lines, 60);
 }
 
+/// The safe button's label: what it keeps, never a word the other button also uses ("Cancel"
+/// beside "Cancel order" read as the same thing, issue 6 finding 15).
+pub fn safe_label(confirm_label: &str) -> &'static str {
+    if confirm_label == "Cancel order" {
+        "Keep order"
+    } else if confirm_label.starts_with("Cancel ") {
+        "Keep orders"
+    } else {
+        "Back"
+    }
+}
+
 pub(super) fn draw_confirm(frame: &mut Frame, area: Rect, c: &Confirm, theme: Theme) {
     let rect = centered(area, 60, 7);
     frame.render_widget(Clear, rect);
@@ -193,7 +238,7 @@ pub(super) fn draw_confirm(frame: &mut Frame, area: Rect, c: &Confirm, theme: Th
         Line::raw(c.message.clone()),
         Line::raw(""),
         Line::from(vec![
-            button("Cancel", !c.confirm_focused),
+            button(safe_label(&c.confirm_label), !c.confirm_focused),
             Span::raw("   "),
             button(&c.confirm_label, c.confirm_focused),
         ])

@@ -60,8 +60,10 @@ fn mode_hints(app: &App) -> Vec<Hint> {
         Mode::Adjust(_) => vec![Text(
             "type the new on-hand count · Enter next (asks first) · Esc back",
         )],
+        // Terms that exist in every store: a status and an age (channel and location ids are
+        // the store's own; `?` help names the terms).
         Mode::Filter => vec![Text(
-            "type to filter · status:held channel:web loc:wh-1 sku:TEE · Enter keep · Esc clear",
+            "type to filter · status:held age:>2h sku:TEE-* words · Enter keep · Esc clear",
         )],
         Mode::Command => vec![Text("Tab complete · ↑↓ history · Enter run · Esc back")],
         Mode::Confirm(_) => vec![
@@ -69,7 +71,12 @@ fn mode_hints(app: &App) -> Vec<Hint> {
             Text("Tab switch · Enter choose"),
             Dialog(DialogCmd::No, "Esc/", "back"),
         ],
-        Mode::Help => vec![Text("any key closes help"), QUIT],
+        Mode::Help => vec![
+            Keys(MOVE, "scroll"),
+            Text("PgDn/PgUp g/G"),
+            Text("any other key closes"),
+            QUIT,
+        ],
         Mode::Detail => vec![
             Keys(MOVE, "scroll"),
             Keys(&[Cmd::Back], "back"),
@@ -192,6 +199,19 @@ pub fn dialog_help(app: &App) -> String {
     format!("Dialogs: {yes}{no}Esc back.")
 }
 
+/// The sort's label: `S` orders the rows on screen only (the read is newest first), so the
+/// label says "(screen)" before it and is short: "total ↓" claimed no more than it does
+/// (issue 6, finding 6).
+pub fn sort_label(s: Sort) -> &'static str {
+    match s {
+        Sort::Index => "newest first",
+        Sort::Id => "id ↑",
+        Sort::Age => "age, oldest ↑",
+        Sort::Total => "total ↓",
+        Sort::Status => "status",
+    }
+}
+
 /// The hint line for where the operator is: the sort and the marks first (Orders), then the
 /// keys, "·"-separated.
 pub fn context_keys(app: &App) -> String {
@@ -208,7 +228,7 @@ pub fn context_keys(app: &App) -> String {
         let sort = first_key(&app.keymap, Cmd::Sort)
             .map(|k| format!(" ({k})"))
             .unwrap_or_default();
-        pre.push_str(&format!("sort: {}{sort} · ", app.sort.label()));
+        pre.push_str(&format!("sort (screen): {}{sort} · ", sort_label(app.sort)));
     }
     if !app.marks.is_empty() {
         let acts: Vec<&str> = [Cmd::Hold, Cmd::Release, Cmd::Cancel]
@@ -303,7 +323,7 @@ mod tests {
         let line = context_keys(&a);
         assert!(
             line.starts_with(
-                "sort: id ↑ (o) · 1 marked: H/u/x act on all · Ctrl-b clears marks · n/k move"
+                "sort (screen): id ↑ (o) · 1 marked: H/u/x act on all · Ctrl-b clears marks · n/k move"
             ),
             "{line}"
         );
@@ -311,6 +331,9 @@ mod tests {
         press(&mut a, KeyCode::Enter);
         assert!(context_keys(&a).starts_with("n/k scroll · Ctrl-b back · ? help · H hold"));
         a.mode = crate::console::app::Mode::Help;
-        assert_eq!(context_keys(&a), "any key closes help · q quit");
+        assert_eq!(
+            context_keys(&a),
+            "n/k scroll · PgDn/PgUp g/G · any other key closes · q quit"
+        );
     }
 }

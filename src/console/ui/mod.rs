@@ -2,6 +2,7 @@
 //! (`now`, passed in so that tests draw the same screen every time).
 
 mod channels;
+mod cols;
 mod detail;
 mod dialogs;
 mod footer;
@@ -138,7 +139,21 @@ pub fn status_label(s: OrderStatus) -> &'static str {
     }
 }
 
-/// "now", "42s", "5m", "3h", "2d": how long ago.
+/// "<1m", "5m", "3h", "2d": how long ago, to the minute. The screen redraws once a minute
+/// when nothing happens (no wake-ups in between), so a figure in seconds would stand still
+/// and lie; a minute figure is true until the next redraw.
+pub fn age_min(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let s = (now - then).num_seconds();
+    match s {
+        i64::MIN..=59 => "<1m".into(),
+        60..=3599 => format!("{}m", s / 60),
+        3600..=86_399 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// "now", "42s", "5m", "3h", "2d": how long ago, to the second, for what is redrawn at each
+/// tick (the Channels pane's health is read every second).
 pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     let s = (now - then).num_seconds();
     match s {
@@ -148,6 +163,13 @@ pub fn age(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
         3600..=86_399 => format!("{}h", s / 3600),
         _ => format!("{}d", s / 86_400),
     }
+}
+
+/// How far the `?` help scrolls in `app`'s window (j/k, PgDn/PgUp, g/G move within it).
+pub fn help_max_scroll(app: &App) -> u16 {
+    let area = Rect::new(0, 0, app.width, app.height);
+    let body = screen_layout(area, app, &Data::empty(app.pane)).body;
+    dialogs::help_max_scroll(app, body)
 }
 
 /// Draws the screen with one pane's read (a split view's companion shows "loading…").
@@ -171,7 +193,9 @@ pub fn draw_with(
     };
     let at = screen_layout_with(frame.area(), app, data, companion);
     let body = at.body;
-    draw_header(frame, at.header, app, now, theme);
+    // Either read finding the engine out of reach is enough: the header must not say "live".
+    let offline = data.offline || companion.is_some_and(|c| c.offline);
+    draw_header(frame, at.header, app, offline, now, theme);
     draw_counters(frame, at.counters, data, theme);
     draw_tabs(frame, at.tabs, app, data, companion);
     let loading = |frame: &mut Frame, area: Rect| {
@@ -220,12 +244,29 @@ pub fn draw_with(
     }
 }
 
-fn draw_header(frame: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>, theme: Theme) {
+/// The header: the store (or "connected to SOCKET"), whether what is shown is live, the
+/// operator, the clock. Over `--connect` with the server gone, "reconnecting" (the client
+/// tries again by itself) instead of "live": the rows are the last ones read.
+fn draw_header(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    offline: bool,
+    now: DateTime<Utc>,
+    theme: Theme,
+) {
+    let state = if offline {
+        Span::styled("reconnecting", theme.error())
+    } else {
+        Span::raw("live")
+    };
     let left = Line::from(vec![
         Span::styled(" ordo ", theme.heading().add_modifier(Modifier::REVERSED)),
         Span::raw(" "),
         Span::styled(app.title.clone(), theme.heading()),
-        Span::raw("  · live · "),
+        Span::raw("  · "),
+        state,
+        Span::raw(" · "),
         Span::raw(format!("operator {}", app.operator)),
     ]);
     frame.render_widget(Paragraph::new(left), area);
@@ -359,7 +400,7 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data, companion: O
         let orders = std::iter::once(data)
             .chain(companion)
             .find(|d| d.pane == Pane::Orders);
-        if let Some(t) = orders.and_then(|d| d.total) {
+        if let Some(t) = orders.and_then(|d| d.match_count()) {
             f.push_str(&format!(" ({t})"));
         }
         spans.push(Span::raw(f));
@@ -386,6 +427,10 @@ fn draw_status(
 ) {
     let (text, style) = match &app.mode {
         Mode::Filter => (format!("/{}", app.filter_input), Style::default()),
+        Mode::Command if !app.completions.is_empty() => (
+            format!(":{}    {}", app.command_input, app.completions.join("  ")),
+            Style::default(),
+        ),
         Mode::Command => (format!(":{}", app.command_input), Style::default()),
         _ => match (&app.toast, error) {
             (Some(t), _) if t.error => (format!(" ! {}", t.text), theme.error()),

@@ -8,7 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, HighlightSpacing, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
-use super::{age, status_label, Theme};
+use super::cols::{self, fit, Col};
+use super::{age_min as age, status_label, Theme};
 use crate::console::app::{App, Pane, QUEUES};
 use crate::console::data::Data;
 use crate::console::zone::Zone;
@@ -106,6 +107,18 @@ pub fn money(o: &Order) -> String {
     format!("{:.2} {}", co.totals.total, co.currency)
 }
 
+/// Where an order is or was fulfilled from: its open reservations, and for a shipped order
+/// the locations its shipments left from (shipped units leave `allocations`).
+fn order_locations(o: &Order) -> String {
+    let mut locs: Vec<&str> = o.locations();
+    for s in &o.shipments {
+        locs.extend(s.lines.iter().map(|a| a.location.as_str()));
+    }
+    locs.sort_unstable();
+    locs.dedup();
+    locs.join(",")
+}
+
 fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
     let wide = area.width >= 100;
     if data.orders.is_empty() {
@@ -117,83 +130,70 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         empty(frame, area, " ID      NUMBER     CHANNEL  STATUS", text, t);
         return;
     }
-    let rows: Vec<Row> = data
-        .orders
+    let os = &data.orders;
+    let numbers: Vec<&str> = os.iter().map(|o| o.channel_order.number.as_str()).collect();
+    let channels: Vec<&str> = os
         .iter()
-        .map(|o| {
+        .map(|o| o.channel_order.channel.as_str())
+        .collect();
+    let locations: Vec<String> = os.iter().map(order_locations).collect();
+    // NUMBER and CHANNEL as wide as what they hold (an Amazon number is 19 cells, a POS one
+    // 11), CUSTOMER the rest; when short of room, LOCATIONS, CHANNEL and then NUMBER give
+    // back before CUSTOMER goes under 12.
+    let mut header = vec![" ", "     ID", "NUMBER", "CHANNEL", "STATUS", "CUSTOMER"];
+    let mut cols = vec![
+        Col::fixed(1),
+        Col::fixed(7),
+        Col::content("NUMBER", numbers.iter().copied(), 8),
+        Col::content("CHANNEL", channels.iter().copied(), 7),
+        Col::fixed(9),
+        Col::fill(12),
+    ];
+    if wide {
+        header.push("UNITS");
+        cols.push(Col::fixed(5));
+    }
+    header.push("       TOTAL");
+    cols.push(Col::fixed(12));
+    if wide {
+        header.push("LOCATIONS");
+        cols.push(Col::content(
+            "LOCATIONS",
+            locations.iter().map(String::as_str),
+            9,
+        ));
+    }
+    header.push("  AGE");
+    cols.push(Col::fixed(5));
+    let give: Vec<usize> = if wide { vec![8, 3, 2] } else { vec![3, 2] };
+    let w = cols::widths(area.width, &cols, &give);
+    let rows: Vec<Row> = os
+        .iter()
+        .zip(&locations)
+        .map(|(o, locs)| {
             let co = &o.channel_order;
             // The mark column: `*` for a marked order (Space), readable without colour.
             let mark = if app.marks.contains(&o.id) { "*" } else { " " };
             let mut cells = vec![
                 Cell::from(Span::styled(mark, t.heading())),
                 right(o.id.to_string()),
-                Cell::from(co.number.clone()),
-                Cell::from(co.channel.clone()),
+                Cell::from(fit(&co.number, w[2])),
+                Cell::from(fit(&co.channel, w[3])),
                 Cell::from(Span::styled(status_label(o.status), t.status(o.status))),
-                Cell::from(customer(o)),
+                Cell::from(fit(&customer(o), w[5])),
             ];
             if wide {
                 cells.push(right(co.units().to_string()));
             }
             cells.push(right(money(o)));
             if wide {
-                cells.push(Cell::from(o.locations().join(",")));
+                cells.push(Cell::from(fit(locs, w[8])));
             }
             cells.push(right(age(now, co.created_at)));
             Row::new(cells)
         })
         .collect();
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-        (
-            vec![
-                " ",
-                "     ID",
-                "NUMBER",
-                "CHANNEL",
-                "STATUS",
-                "CUSTOMER",
-                "UNITS",
-                "       TOTAL",
-                "LOCATIONS",
-                "  AGE",
-            ],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(7),
-                Constraint::Length(10),
-                Constraint::Length(11),
-                Constraint::Length(9),
-                Constraint::Fill(1),
-                Constraint::Length(5),
-                Constraint::Length(12),
-                Constraint::Length(16),
-                Constraint::Length(5),
-            ],
-        )
-    } else {
-        (
-            vec![
-                " ",
-                "     ID",
-                "NUMBER",
-                "CHANNEL",
-                "STATUS",
-                "CUSTOMER",
-                "       TOTAL",
-                "  AGE",
-            ],
-            vec![
-                Constraint::Length(1),
-                Constraint::Length(7),
-                Constraint::Length(9),
-                Constraint::Length(8),
-                Constraint::Length(9),
-                Constraint::Fill(1),
-                Constraint::Length(12),
-                Constraint::Length(5),
-            ],
-        )
-    };
+    let widths = w.iter().map(|x| Constraint::Length(*x as u16)).collect();
     let sel = on_screen(app, Pane::Orders, data.top, rows.len());
     table(frame, area, &header, widths, rows, sel, t);
 }
@@ -279,19 +279,29 @@ fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         frame.render_widget(Paragraph::new("  none"), list_area);
         return;
     }
-    let rows: Vec<Row> = data
-        .queue_orders
+    let qs = &data.queue_orders;
+    let numbers: Vec<&str> = qs.iter().map(|o| o.channel_order.number.as_str()).collect();
+    let wheres: Vec<String> = qs
         .iter()
-        .map(|o| {
+        .map(|o| o.hold_reason.clone().unwrap_or_else(|| order_locations(o)))
+        .collect();
+    let cols = [
+        Col::fixed(7),
+        Col::content("NUMBER", numbers.iter().copied(), 8),
+        Col::fill(10),
+        Col::content("WHERE / WHY", wheres.iter().map(String::as_str), 12),
+        Col::fixed(5),
+    ];
+    let w = cols::widths(list_area.width, &cols, &[3, 1]);
+    let rows: Vec<Row> = qs
+        .iter()
+        .zip(&wheres)
+        .map(|(o, why)| {
             Row::new(vec![
                 right(o.id.to_string()),
-                Cell::from(o.channel_order.number.clone()),
-                Cell::from(customer(o)),
-                Cell::from(
-                    o.hold_reason
-                        .clone()
-                        .unwrap_or_else(|| o.locations().join(",")),
-                ),
+                Cell::from(fit(&o.channel_order.number, w[1])),
+                Cell::from(fit(&customer(o), w[2])),
+                Cell::from(fit(why, w[3])),
                 right(age(now, o.channel_order.created_at)),
             ])
         })
@@ -300,13 +310,7 @@ fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         frame,
         list_area,
         &["     ID", "NUMBER", "CUSTOMER", "WHERE / WHY", "  AGE"],
-        vec![
-            Constraint::Length(7),
-            Constraint::Length(9),
-            Constraint::Fill(1),
-            Constraint::Fill(1),
-            Constraint::Length(5),
-        ],
+        w.iter().map(|x| Constraint::Length(*x as u16)).collect(),
         rows,
         None,
         t,
@@ -414,16 +418,34 @@ fn events(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         empty(frame, area, " TIME      ACTOR  EVENT", "no events yet", t);
         return;
     }
-    let rows: Vec<Row> = data
-        .events
+    let es = &data.events;
+    let times: Vec<String> = es.iter().map(|e| event_time(now, e.at, app.zone)).collect();
+    let actors: Vec<String> = es.iter().map(|e| e.actor.to_string()).collect();
+    let whats: Vec<String> = es.iter().map(event_what).collect();
+    let ids: Vec<String> = es
         .iter()
-        .map(|e| {
+        .map(|e| e.order_id.map(|i| i.to_string()).unwrap_or_default())
+        .collect();
+    // Each column as wide as what it holds (`channel:woocommerce` whole), WHY the rest; when
+    // short of room EVENT, then ACTOR give back before WHY goes under 16.
+    let cols = [
+        Col::content("TIME", times.iter().map(String::as_str), 8),
+        Col::content("ACTOR", actors.iter().map(String::as_str), 12),
+        Col::content("EVENT", whats.iter().map(String::as_str), 20),
+        Col::content("ORDER", ids.iter().map(String::as_str), 5),
+        Col::fill(16),
+    ];
+    let w = cols::widths(area.width, &cols, &[2, 1]);
+    let rows: Vec<Row> = es
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
             Row::new(vec![
-                Cell::from(event_time(now, e.at, app.zone)),
-                Cell::from(e.actor.to_string()),
-                Cell::from(event_what(e)),
-                right(e.order_id.map(|i| i.to_string()).unwrap_or_default()),
-                Cell::from(e.why.clone()),
+                Cell::from(times[i].clone()),
+                Cell::from(fit(&actors[i], w[1])),
+                Cell::from(fit(&whats[i], w[2])),
+                right(ids[i].clone()),
+                Cell::from(fit(&e.why, w[4])),
             ])
         })
         .collect();
@@ -432,13 +454,7 @@ fn events(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         frame,
         area,
         &["TIME", "ACTOR", "EVENT", "ORDER", "WHY"],
-        vec![
-            Constraint::Length(11),
-            Constraint::Length(16),
-            Constraint::Length(32),
-            Constraint::Length(5),
-            Constraint::Fill(1),
-        ],
+        w.iter().map(|x| Constraint::Length(*x as u16)).collect(),
         rows,
         sel,
         t,
