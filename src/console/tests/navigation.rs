@@ -114,7 +114,7 @@ fn queues_enter_lists_the_queue_in_orders() {
 }
 
 #[test]
-fn help_comes_from_the_keymap_and_any_key_closes_it() {
+fn help_comes_from_the_keymap_and_any_other_key_closes_it() {
     let a = app();
     let help = help_lines(&a.keymap);
     for cmd in [Cmd::Down, Cmd::Hold, Cmd::Cancel, Cmd::Filter, Cmd::Quit] {
@@ -128,7 +128,10 @@ fn help_comes_from_the_keymap_and_any_key_closes_it() {
     let mut a = app();
     a.handle_key(key('?'));
     assert!(matches!(a.mode, Mode::Help));
+    // j scrolls the help (issue 6, finding 8); another key closes it.
     assert!(a.handle_key(key('j')).is_empty());
+    assert!(matches!(a.mode, Mode::Help));
+    assert!(a.handle_key(key('x')).is_empty());
     assert!(matches!(a.mode, Mode::Normal));
     assert!(matches!(a.handle_key(key('q')).as_slice(), [Action::Quit]));
     assert!(matches!(a.handle_key(ctrl('c')).as_slice(), [Action::Quit]));
