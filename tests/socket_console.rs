@@ -120,10 +120,17 @@ fn the_console_connected_to_a_server_in_a_real_terminal() {
         Duration::from_secs(10),
         |s| s.contains("connection to ordo serve") || s.contains("no ordo serve is listening"),
     );
+    // The header too: not "live" while the server is gone (issue 6, finding 13).
+    tmux.wait_for("reconnecting in the header", Duration::from_secs(10), |s| {
+        let header = s.lines().next().unwrap_or_default();
+        header.contains("· reconnecting ·") && !header.contains("· live ·")
+    });
     // It comes back: the console reconnects by itself and the error goes.
     let server = serve(&s);
     tmux.wait_for("the console to recover", Duration::from_secs(20), |s| {
-        order_rows(s) >= 8 && !s.contains("ordo serve")
+        order_rows(s) >= 8
+            && !s.contains("ordo serve")
+            && s.lines().next().unwrap_or_default().contains("· live ·")
     });
 
     tmux.keys(&["q"]);
