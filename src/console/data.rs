@@ -122,6 +122,24 @@ impl Data {
     }
 }
 
+impl Data {
+    /// The Orders filter's match count as the footer shows it: exact when the counters or a
+    /// scan to the end tell it, else the rows known so far and a `+` (a filter of words, SKUs,
+    /// ages or a channel/location is not counted ahead of the window; counting it would scan
+    /// up to 20,000 orders at every read).
+    pub fn match_count(&self) -> Option<String> {
+        if self.pane != Pane::Orders || !self.loaded {
+            return None;
+        }
+        let known = self.top + self.rows;
+        Some(match self.total {
+            Some(t) => t.to_string(),
+            None if self.more || self.scan_capped.is_some() => format!("{known}+"),
+            None => known.to_string(),
+        })
+    }
+}
+
 /// Reads what `req` asks for. Errors are kept in `error` (shown in the footer), never raised.
 pub fn load(client: &Client, req: &Request) -> Data {
     let mut d = Data::empty(req.pane);
@@ -133,6 +151,8 @@ pub fn load(client: &Client, req: &Request) -> Data {
     d.sort = req.sort;
     d.counters = client.counters();
     d.channels = client.channels();
+    // A few records, kept by the client: the `:` line's Tab completes location ids from them.
+    d.locations = client.locations();
     if let Err(e) = load_pane(client, req, &mut d) {
         d.error = Some(e);
     }
@@ -213,7 +233,6 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
             d.rows = d.events.len();
         }
         Pane::Queues => {
-            d.locations = client.locations();
             d.rows = QUEUES.len();
             d.total = Some(QUEUES.len());
             d.top = 0;
@@ -254,7 +273,7 @@ fn indexed_total(q: &OrderQuery, c: &Counters) -> Option<usize> {
     Some(n as usize)
 }
 
-/// Sorts the rows on screen (stable: ties keep the index order, newest first).
+/// Sorts the rows on screen (stable: ties keep the index order, latest received first).
 pub fn sort_orders(orders: &mut [Order], sort: Sort) {
     match sort {
         Sort::Index => {}

@@ -31,7 +31,7 @@ use tokio::time::Instant;
 
 use crate::client::Client;
 use crate::ledger::{LedgerError, Outcome, Reply};
-use app::{Action, App, Mode, Pane};
+use app::{Action, App, Pane};
 use data::{Data, Request};
 pub use screen::Screen;
 
@@ -361,10 +361,8 @@ async fn event_loop(terminal: &mut Term, client: Client, app: &mut App) -> anyho
                 refresh_at = Some(Instant::now());
             },
             _ = tokio::time::sleep_until(toast_timer) => {
-                toast_until = None;
-                if !matches!(app.mode, Mode::Filter | Mode::Command) {
-                    app.toast = None;
-                }
+                // A toast that waits for the typing to end gets its full time after it.
+                toast_until = (!app.expire_toast()).then(|| Instant::now() + TOAST);
                 dirty = true;
             },
             _ = tokio::time::sleep_until(next_minute) => { dirty = true; },

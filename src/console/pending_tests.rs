@@ -43,6 +43,7 @@ fn read(req: &Request, ids: &[OrderId], total: usize) -> Data {
     let mut d = Data::empty(req.pane);
     d.loaded = true;
     d.top = req.top;
+    d.asked_top = req.top;
     d.filter = req.filter.clone();
     d.sort = req.sort;
     d.orders = ids.iter().copied().map(order).collect();

@@ -50,8 +50,17 @@ impl ChannelsHub {
         self.health.get(id).cloned()
     }
 
-    /// Asks a channel's poller to pause, resume or poll now.
+    /// Asks a channel's poller to pause, resume or poll now. Poll now is refused on a paused
+    /// channel: the poller would take it as a resume, and an operator who paused a channel
+    /// must not find it polling on schedule again after asking for one sweep.
     pub fn control(&self, id: &str, control: Control) -> Result<(), String> {
+        let paused = self
+            .health
+            .get(id)
+            .is_some_and(|h| h.lock().unwrap_or_else(|p| p.into_inner()).paused);
+        if control == Control::PollNow && paused {
+            return Err("it is paused; resume it first (it then polls at once)".into());
+        }
         let controls = self.controls.lock().unwrap_or_else(|p| p.into_inner());
         let Some(tx) = controls.get(id) else {
             return Err(if self.health.contains_key(id) {
@@ -69,5 +78,42 @@ impl ChannelsHub {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(id.to_string(), tx);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hub with one channel "shop" whose poller's control queue is returned.
+    fn hub() -> (ChannelsHub, mpsc::Receiver<Control>) {
+        let mut hub = ChannelsHub::default();
+        let health = ChannelHealth {
+            id: "shop".into(),
+            ..ChannelHealth::default()
+        };
+        hub.health
+            .insert("shop".into(), Arc::new(Mutex::new(health)));
+        let (tx, rx) = mpsc::channel(4);
+        hub.register("shop", tx);
+        (hub, rx)
+    }
+
+    #[test]
+    fn poll_now_is_refused_on_a_paused_channel_and_sent_otherwise() {
+        let (hub, mut rx) = hub();
+        assert_eq!(hub.control("shop", Control::PollNow), Ok(()));
+        assert_eq!(rx.try_recv().ok(), Some(Control::PollNow));
+        // Paused (as the poller records it): poll now does not reach the poller, which would
+        // take it as a resume.
+        if let Some(h) = hub.shared("shop") {
+            h.lock().unwrap_or_else(|p| p.into_inner()).paused = true;
+        }
+        let refused = hub.control("shop", Control::PollNow).unwrap_err();
+        assert!(refused.contains("paused"), "{refused}");
+        assert!(rx.try_recv().is_err(), "nothing sent");
+        // Resume still goes through.
+        assert_eq!(hub.control("shop", Control::Resume), Ok(()));
+        assert_eq!(rx.try_recv().ok(), Some(Control::Resume));
     }
 }

@@ -9,6 +9,10 @@ use crate::model::OrderId;
 
 impl App {
     pub(super) fn command_key(&mut self, key: KeyEvent) -> Vec<Action> {
+        // The candidates a Tab listed are of the line as it was.
+        if key.code != KeyCode::Tab {
+            self.completions.clear();
+        }
         match key.code {
             KeyCode::Esc => {
                 self.mode = self.back_mode();
@@ -24,9 +28,17 @@ impl App {
                 self.execute(&line)
             }
             KeyCode::Tab => {
-                if let Some(done) = complete(&self.command_input) {
-                    self.command_input = done;
+                let (line, candidates) = self.complete_line(&self.command_input);
+                if let Some(line) = line {
+                    self.command_input = line;
                 }
+                self.completions = candidates;
+                vec![]
+            }
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                // As in the `/` filter and a shell: the line goes, the command line stays.
+                self.command_input.clear();
+                self.completions.clear();
                 vec![]
             }
             KeyCode::Up | KeyCode::Down => {
@@ -159,6 +171,58 @@ pub const COMMANDS: [&str; 13] = [
     "quit",
     "q",
 ];
+
+impl App {
+    /// Tab on the `:` line: the word being typed completed from what fits there (a command;
+    /// after `route ` a location, after `pause `/`resume `/`poll ` a channel, after
+    /// `stock set ` a SKU of the Inventory window then a location). One candidate completes
+    /// the word; several extend it to what they share and are listed (returned second).
+    pub fn complete_line(&self, input: &str) -> (Option<String>, Vec<String>) {
+        let words: Vec<&str> = input.split(' ').collect();
+        // The word under the cursor is the last one (empty after a space).
+        let (done, typed) = words.split_at(words.len() - 1);
+        let typed = typed.first().copied().unwrap_or("");
+        let mut pool: Vec<String> = match done {
+            [] => COMMANDS
+                .iter()
+                .filter(|c| **c != "q")
+                .map(|c| c.to_string())
+                .collect(),
+            ["route"] | ["stock", "set", _] => self.locations.clone(),
+            ["pause" | "resume" | "poll"] => self.channel_ids.clone(),
+            ["stock"] => vec!["set".into()],
+            ["stock", "set"] => {
+                let mut skus: Vec<String> = self.lists[Pane::Inventory.index()]
+                    .stock
+                    .iter()
+                    .map(|(k, _)| k.sku.clone())
+                    .collect();
+                skus.dedup();
+                skus
+            }
+            _ => vec![],
+        };
+        pool.retain(|c| c.starts_with(typed));
+        pool.sort();
+        pool.dedup();
+        let prefix = done.iter().map(|w| format!("{w} ")).collect::<String>();
+        match pool.as_slice() {
+            [] => (None, vec![]),
+            [one] => (Some(format!("{prefix}{one} ")), vec![]),
+            many => {
+                let common = many.iter().skip(1).fold(many[0].clone(), |acc, c| {
+                    acc.chars()
+                        .zip(c.chars())
+                        .take_while(|(a, b)| a == b)
+                        .map(|(a, _)| a)
+                        .collect()
+                });
+                let line = (common.len() > typed.len()).then(|| format!("{prefix}{common}"));
+                (line, many.to_vec())
+            }
+        }
+    }
+}
 
 /// Completes the command name when exactly one command starts with what was typed.
 pub fn complete(input: &str) -> Option<String> {

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::{Action, App, Cmd, DialogCmd, Mode};
+use super::{Action, App, Cmd, DialogCmd, Mode, Pane};
 use crate::console::data::RerouteOption;
 use crate::ledger::{Command, StockRow};
 use crate::model::{OrderId, StockKey};
@@ -176,10 +176,30 @@ impl App {
         vec![]
     }
 
+    /// The stock confirmation's question, and when the new count is below what open orders
+    /// hold there (as last read in the Inventory window), how many units would be taken back.
+    fn stock_message(&self, sku: &str, loc: &str, qty: i64) -> String {
+        let mut m = format!("Set on hand of {sku} at {loc} to {qty}?");
+        let l = &self.lists[Pane::Inventory.index()];
+        let reserved = l
+            .stock
+            .iter()
+            .position(|(k, _)| k.sku == sku && k.location == loc)
+            .and_then(|i| l.reserved.get(i).copied());
+        if let Some(r) = reserved.filter(|r| qty < *r) {
+            m.push_str(&format!(
+                " Below the {r} reserved there: {} unit(s) would be taken back from open orders \
+                 (they re-route or backorder).",
+                r - qty
+            ));
+        }
+        m
+    }
+
     pub(super) fn ask_set_stock(&mut self, sku: &str, loc: &str, qty: i64) {
         self.mode = Mode::Confirm(Confirm {
             title: "Set stock".into(),
-            message: format!("Set on hand of {sku} at {loc} to {qty}?"),
+            message: self.stock_message(sku, loc, qty),
             confirm_label: "Set stock".into(),
             action: Action::Submit(Command::SetStock {
                 rows: vec![StockRow {

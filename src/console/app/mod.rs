@@ -85,8 +85,10 @@ pub const QUEUES: [OrderStatus; 6] = [
     OrderStatus::PartiallyShipped,
 ];
 
-/// How the Orders pane orders the rows on screen (`S` cycles). `Index` is the store's order,
-/// newest first; the others sort the visible window only.
+/// How the Orders pane orders the rows on screen (`S` cycles). `Index` is the store's order:
+/// by ordo id, the order ordo took the orders in, latest first (not the channel's created
+/// time: a backlog or a late sync lists an older order above a newer one); the others sort the
+/// visible window only.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub enum Sort {
     #[default]
@@ -110,7 +112,7 @@ impl Sort {
 
     pub fn label(self) -> &'static str {
         match self {
-            Sort::Index => "newest first",
+            Sort::Index => "latest received first",
             Sort::Id => "id ↑",
             Sort::Age => "age, oldest first",
             Sort::Total => "total, highest first",
@@ -186,6 +188,12 @@ pub struct ListState {
     pub total: Option<usize>,
     /// The stock records in the window (Inventory pane) with their on-hand counts.
     pub stock: Vec<(StockKey, i64)>,
+    /// The units reserved in each of `stock`'s records (same order), for the stock
+    /// confirmation's warning.
+    pub reserved: Vec<i64>,
+    /// The status of each order in `ids` (Orders pane), so that `s` refuses a closed order
+    /// at once.
+    pub statuses: Vec<OrderStatus>,
     /// Every channel (Channels pane, from row 0) with its `paused` flag.
     pub channels: Vec<(String, bool)>,
 }
@@ -231,10 +239,17 @@ pub struct App {
     pub filter_input: String,
     pub filter: Filter,
     pub command_input: String,
+    /// What the last Tab on the `:` line could complete to (shown after the line).
+    pub completions: Vec<String>,
+    /// The configured locations' ids and the channels' ids, as last read (for Tab).
+    pub locations: Vec<String>,
+    pub channel_ids: Vec<String>,
     pub history: Vec<String>,
     history_pos: Option<usize>,
     pub detail: Option<OrderId>,
     pub detail_scroll: u16,
+    /// The status of the order whose detail was last read.
+    pub detail_status: Option<(OrderId, OrderStatus)>,
     /// How far the `?` help is scrolled (it is longer than 80x24).
     pub help_scroll: u16,
     /// Marked orders (Space); h, u and x apply to all of them when there are any.
@@ -285,10 +300,14 @@ impl App {
             filter_input: String::new(),
             filter: Filter::default(),
             command_input: String::new(),
+            completions: Vec::new(),
+            locations: Vec::new(),
+            channel_ids: Vec::new(),
             history: Vec::new(),
             history_pos: None,
             detail: None,
             detail_scroll: 0,
+            detail_status: None,
             help_scroll: 0,
             marks: BTreeSet::new(),
             sort: Sort::Index,
@@ -338,6 +357,18 @@ impl App {
         self.toast_seq += 1;
     }
 
+    /// The toast's time is up: it goes, unless the status line shows what is being typed
+    /// (the `/` filter, the `:` line), where it could not be read yet. Returns whether it went;
+    /// if not, the caller times it out again (it used to be forgotten there, and stayed on
+    /// screen for good once the typing was done).
+    pub fn expire_toast(&mut self) -> bool {
+        if matches!(self.mode, Mode::Filter | Mode::Command) {
+            return false;
+        }
+        self.toast = None;
+        true
+    }
+
     /// What the screen needs read now.
     pub fn request(&self) -> Request {
         let queue = QUEUES
@@ -352,6 +383,12 @@ impl App {
             queue,
             detail: match self.mode {
                 Mode::Detail => self.detail,
+                // A dialog or the `:` line over the detail: the detail stays drawn behind it.
+                Mode::Reroute | Mode::Ship(_) | Mode::Confirm(_) | Mode::Command
+                    if self.from_detail =>
+                {
+                    self.detail
+                }
                 _ => None,
             },
             anchor: self.anchor(self.pane),
@@ -372,6 +409,15 @@ impl App {
     /// Orders pane under another filter or sort than the current one (the operator typed on
     /// while it ran) teaches nothing: its rows are not the ones a key would mean.
     pub fn sync(&mut self, data: &Data) {
+        if let Some(d) = &data.detail {
+            self.detail_status = Some((d.order.id, d.order.status));
+        }
+        if !data.locations.is_empty() {
+            self.locations = data.locations.iter().map(|l| l.id.clone()).collect();
+        }
+        if !data.channels.is_empty() {
+            self.channel_ids = data.channels.iter().map(|c| c.id.clone()).collect();
+        }
         if data.pane == Pane::Orders && (data.filter != self.filter || data.sort != self.sort) {
             return;
         }
@@ -390,6 +436,7 @@ impl App {
             // Keep the selection on the same order when new ones arrive above it, so that a
             // key never acts on a row that moved under the cursor.
             l.ids = data.orders.iter().map(|o| o.id).collect();
+            l.statuses = data.orders.iter().map(|o| o.status).collect();
             l.stale = false;
             let pos = before.and_then(|id| l.ids.iter().position(|x| *x == id));
             if data.top != data.asked_top
@@ -422,6 +469,7 @@ impl App {
                 .iter()
                 .map(|s| (s.key.clone(), s.level.on_hand))
                 .collect();
+            l.reserved = data.stock.iter().map(|s| s.level.reserved).collect();
         }
         let last = l.last();
         if l.selected > last && !l.more {
@@ -484,6 +532,18 @@ impl App {
     pub fn orders_loading(&self) -> bool {
         let l = &self.lists[Pane::Orders.index()];
         l.stale || (self.orders_target().is_none() && l.read_top != l.top)
+    }
+
+    /// The status of `id` as last read (its detail, or its row in the Orders window).
+    pub(super) fn status_of(&self, id: OrderId) -> Option<OrderStatus> {
+        if let Some((d, st)) = self.detail_status {
+            if d == id && matches!(self.mode, Mode::Detail) {
+                return Some(st);
+            }
+        }
+        let l = &self.lists[Pane::Orders.index()];
+        let i = l.ids.iter().position(|x| *x == id)?;
+        l.statuses.get(i).copied()
     }
 
     fn no_target(&mut self) -> Vec<Action> {

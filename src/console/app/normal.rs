@@ -138,6 +138,17 @@ impl App {
                 let Some(id) = self.target() else {
                     return self.no_target();
                 };
+                // A closed order cannot ship: say so now, in the ledger's words, rather than
+                // after both fields are typed.
+                if let Some(status) = self.status_of(id).filter(|s| !s.is_open()) {
+                    let refusal = crate::ledger::LedgerError::NotAllowed {
+                        id,
+                        status,
+                        why: "only open orders can ship".into(),
+                    };
+                    self.set_toast(refusal.to_string(), true);
+                    return vec![];
+                }
                 self.from_detail = in_detail;
                 self.mode = Mode::Ship(ShipForm {
                     id,

@@ -36,6 +36,11 @@ impl App {
         if p == self.pane {
             return;
         }
+        // An error is about what the pane left showed: it goes with it (an order's refusal
+        // must not stand over another pane for the rest of its time).
+        if self.toast.as_ref().is_some_and(|t| t.error) {
+            self.toast = None;
+        }
         // Either way the focused pane changes sides: to the companion's place.
         self.companion = self.pane;
         self.pane = p;

@@ -11,6 +11,7 @@ mod dialogs;
 mod keymap;
 mod navigation;
 mod split;
+mod trial;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
