@@ -176,15 +176,28 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
             let mut page = client.orders(q, top, limit).map_err(|e| e.to_string())?;
             if let Some((id, row)) = req.anchor {
                 if !page.rows.iter().any(|o| o.id == id) {
-                    // The cursor's order left the window: find it nearby, and read the
-                    // window that has it on the same screen row.
-                    let from = top.saturating_sub(ANCHOR_SLACK);
-                    let near = client
-                        .orders(q, from, limit + 2 * ANCHOR_SLACK)
-                        .map_err(|e| e.to_string())?;
-                    if let Some(pos) = near.rows.iter().position(|o| o.id == id) {
-                        top = (from + pos).saturating_sub(row.min(limit - 1));
-                        page = client.orders(q, top, limit).map_err(|e| e.to_string())?;
+                    // The cursor's order left the window: find it nearby (a page either
+                    // side first: what a read's worth of arrivals moves it; then farther),
+                    // and take the window that has it on the same screen row.
+                    for slack in [limit, ANCHOR_SLACK.max(limit)] {
+                        let from = top.saturating_sub(slack);
+                        let mut near = client
+                            .orders(q, from, limit + 2 * slack)
+                            .map_err(|e| e.to_string())?;
+                        let Some(pos) = near.rows.iter().position(|o| o.id == id) else {
+                            continue;
+                        };
+                        // `pos - row` >= `pos - (limit - 1)`, and `pos` is found: the new
+                        // window starts inside what was read.
+                        let start = pos.saturating_sub(row.min(limit - 1));
+                        top = from + start;
+                        let end = (start + limit).min(near.rows.len());
+                        let more = end < near.rows.len() || near.more;
+                        near.rows.truncate(end);
+                        near.rows.drain(..start);
+                        near.more = more;
+                        page = near;
+                        break;
                     }
                 }
                 if page.rows.iter().any(|o| o.id == id) {

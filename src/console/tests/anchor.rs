@@ -127,6 +127,11 @@ fn the_cursor_stays_on_its_order_past_the_first_page_while_orders_arrive() {
     ingest(&engine, 133..134);
     settle(&client, &mut a);
     assert_eq!(target(&a), Some(before));
+    // A burst of 200 between two reads (a slow socket, a reconnect): found farther away.
+    ingest(&engine, 134..334);
+    settle(&client, &mut a);
+    assert_eq!(target(&a), Some(before));
+    assert_eq!(a.lists[0].selected - a.lists[0].top, row);
     // Enter opens that order.
     let opened = a.handle_key(code(KeyCode::Enter));
     assert!(
