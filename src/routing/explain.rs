@@ -344,6 +344,11 @@ impl Explanation {
                     parts.push(format!("{m} unit(s) of the order's SKUs"));
                 }
                 let _ = write!(l, " ({})", parts.join(", "));
+                if let Some(why) =
+                    site_reason(&r.outcome, self.location(s.site), *rank, &r.sites, self)
+                {
+                    let _ = write!(l, " — {why}");
+                }
                 out.push(l);
             }
         }
@@ -381,6 +386,76 @@ impl Explanation {
                 unmatched.join(", ")
             ));
         }
+    }
+}
+
+/// Why a ranked location won or lost, from what the rule came to: the plan's picks, its
+/// method and the ranks. (The stock each location had at that moment is not in the trace, so
+/// a location passed over is said to have lacked something, not which SKU.)
+fn site_reason(
+    outcome: &Outcome,
+    location: &str,
+    rank: u32,
+    sites: &[SiteTrace],
+    e: &Explanation,
+) -> Option<String> {
+    let rank_of = |id: &str| {
+        sites.iter().find_map(|s| match s.verdict {
+            Verdict::Ranked { rank, .. } if e.location(s.site) == id => Some(rank),
+            _ => None,
+        })
+    };
+    let nth = |r: u32| match r {
+        1 => "1st".to_string(),
+        2 => "2nd".to_string(),
+        3 => "3rd".to_string(),
+        n => format!("{n}th"),
+    };
+    match outcome {
+        Outcome::Placed {
+            method: Method::SingleLocation,
+            picks,
+            ..
+        } => {
+            let winner = picks.first()?;
+            let winner_rank = rank_of(&winner.location)?;
+            Some(if winner.location == location {
+                if rank == 1 {
+                    "won: ranked 1st, has every line in full".into()
+                } else {
+                    format!(
+                        "won: has every line in full, {} in rank; the ones above it do not",
+                        nth(rank)
+                    )
+                }
+            } else if rank < winner_rank {
+                "lost: cannot fill every line in full on its own".into()
+            } else {
+                format!("lost: ranked below {}", winner.location)
+            })
+        }
+        Outcome::Placed {
+            picks,
+            missing_units,
+            ..
+        } => {
+            if let Some(p) = picks.iter().find(|p| p.location == location) {
+                return Some(format!("used: {} unit(s)", p.units));
+            }
+            let last_used = picks.iter().filter_map(|p| rank_of(&p.location)).max();
+            Some(
+                if *missing_units > 0 || last_used.is_some_and(|r| rank < r) {
+                    "not used: had none of the units still needed at its turn".into()
+                } else {
+                    "not needed: the locations ranked above it covered the order".into()
+                },
+            )
+        }
+        Outcome::NoSingleLocation => Some("lost: cannot fill every line in full on its own".into()),
+        Outcome::MissingUnits { .. } | Outcome::NothingPlaced { .. } => {
+            Some("short: the candidates together lack units".into())
+        }
+        Outcome::Skipped { .. } | Outcome::Held { .. } | Outcome::NoCandidates => None,
     }
 }
 
