@@ -204,6 +204,9 @@ fn word_filter(local: &Client, remote: &Client, row: impl Fn(&str, (f64, f64), (
         ("lovelace", "'lovelace' (1 in 6), page of 50"),
         ("#12345", "'#12345' (1 hit, whole scan)"),
         ("zebra", "'zebra' (no hit, whole scan)"),
+        // One letter wrong: found by the typo fallback only (edit distance on every order
+        // the fuzzy match failed, so the whole-scan cost of a long word is the case above).
+        ("lovelase", "'lovelase' (typo, 1 in 6), page of 50"),
     ];
     let scan_bytes = json_len(&local.orders(&all, 0, SCAN_LIMIT).expect("scan"));
     let mut sizes = vec![format!(

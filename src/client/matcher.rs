@@ -14,8 +14,17 @@
 //! 7-10 ...), and no more characters skipped in all than half the letters typed. So `lovlace`
 //! finds `Lovelace`, `jhn` finds `John` and `tshirtblk` finds `TSHIRT-M-BLK`, while `ada`
 //! does not find `alexandra` (a..d..a scattered over the name) nor `mug` `Mulligan`.
+//!
+//! **Typos.** The fuzzy match keeps the letters in order, so a wrong letter (`lovelase`) or
+//! two swapped (`torvlads`) never match it. A word of 5 or more characters (with a letter and
+//! no digit) that matches no field otherwise may still match one *token* of the customer's
+//! name, the local part of their email or a SKU's parts (split at whitespace and punctuation)
+//! within one edit (two for words of 9+ characters): a letter changed, added, dropped, or two
+//! neighbours swapped (optimal string alignment distance). Shorter words would find too much
+//! this way (`ada` is one letter from `adam`, `dan`, `ida`), and numbers stay as typed.
 
 use chrono::{DateTime, Duration, Utc};
+use nucleo_matcher::chars::{normalize, to_lower_case};
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
@@ -28,6 +37,24 @@ struct Word {
     substring: Atom,
     /// The word with gaps allowed, for words long enough, with a letter and no digit.
     fuzzy: Option<Fuzzy>,
+    /// The word within an edit or two of a token, for words of [`TYPO_MIN_LEN`]+ characters.
+    typo: Option<Typo>,
+}
+
+/// The shortest word tried for typos: a 4-letter word one edit from a token finds too much
+/// (`mark` would find Mary, Marc and Park).
+const TYPO_MIN_LEN: usize = 5;
+/// From this length on a word may be two edits from the token it means.
+const TYPO_TWO_EDITS_LEN: usize = 9;
+
+struct Typo {
+    /// The word lower-cased, accents kept.
+    chars: Vec<char>,
+    /// Edits allowed.
+    max: usize,
+    /// Fold the tokens' accents (`jose` meets `josé`): the word has none, as nucleo's Smart
+    /// normalization does; a word typed with an accent keeps the tokens' accents.
+    fold: bool,
 }
 
 struct Fuzzy {
@@ -58,9 +85,15 @@ impl Word {
             gaps: 1 + (len - 3) / 4,
             skipped: len / 2,
         });
+        let typo = (len >= TYPO_MIN_LEN && fuzzy.is_some()).then(|| Typo {
+            chars: word.chars().map(to_lower_case).collect(),
+            max: if len >= TYPO_TWO_EDITS_LEN { 2 } else { 1 },
+            fold: word.is_ascii(),
+        });
         Word {
             substring: atom(AtomKind::Substring),
             fuzzy,
+            typo,
         }
     }
 }
@@ -77,6 +110,7 @@ pub struct OrderMatcher {
     matcher: Matcher,
     buf: Vec<char>,
     indices: Vec<u32>,
+    typos: TypoScratch,
 }
 
 /// `now - secs`, or None when that is before any representable time (no order is that old).
@@ -109,6 +143,7 @@ impl OrderMatcher {
             matcher: Matcher::new(Config::DEFAULT),
             buf: Vec::new(),
             indices: Vec::new(),
+            typos: TypoScratch::default(),
         })
     }
 
@@ -136,17 +171,31 @@ impl OrderMatcher {
         fields.extend(co.customer.name.as_deref());
         fields.extend(co.customer.email.as_deref());
         fields.extend(co.lines.iter().map(|l| l.sku.as_str()));
+        // The fields whose tokens a typo may be in: not the numbers and ids.
+        let mut tokenized: Vec<&str> = Vec::new();
+        tokenized.extend(co.customer.name.as_deref());
+        tokenized.extend(
+            co.customer
+                .email
+                .as_deref()
+                .map(|e| e.split_once('@').map_or(e, |(local, _)| local)),
+        );
+        tokenized.extend(co.lines.iter().map(|l| l.sku.as_str()));
         let Self {
             words,
             matcher,
             buf,
             indices,
+            typos,
             ..
         } = self;
         words.iter().all(|w| {
             fields
                 .iter()
                 .any(|f| word_matches(w, f, matcher, buf, indices))
+                || w.typo
+                    .as_ref()
+                    .is_some_and(|t| tokenized.iter().any(|f| typos.in_field(t, f)))
         })
     }
 }
@@ -177,6 +226,89 @@ fn word_matches(
         return false;
     }
     tight(indices, fuzzy.gaps, fuzzy.skipped)
+}
+
+/// Buffers for the typo fallback, reused across orders: a token, and three rows of the
+/// distance table.
+#[derive(Default)]
+struct TypoScratch {
+    token: Vec<char>,
+    prev2: Vec<usize>,
+    prev: Vec<usize>,
+    cur: Vec<usize>,
+}
+
+impl TypoScratch {
+    /// Whether one of `field`'s tokens (runs of letters and digits) is within `typo.max` edits.
+    fn in_field(&mut self, typo: &Typo, field: &str) -> bool {
+        self.token.clear();
+        for c in field.chars() {
+            if c.is_alphanumeric() {
+                let c = to_lower_case(c);
+                self.token.push(if typo.fold { normalize(c) } else { c });
+            } else if !self.token.is_empty() {
+                if self.token_within(typo) {
+                    return true;
+                }
+                self.token.clear();
+            }
+        }
+        !self.token.is_empty() && self.token_within(typo)
+    }
+
+    fn token_within(&mut self, typo: &Typo) -> bool {
+        let Self {
+            token,
+            prev2,
+            prev,
+            cur,
+        } = self;
+        osa_within(&typo.chars, token, typo.max, [prev2, prev, cur])
+    }
+}
+
+/// Whether the optimal string alignment distance of `a` and `b` (edits: a character
+/// substituted, inserted or deleted, or two neighbours transposed, no substring edited twice)
+/// is at most `max`. Three rows of the table, in the buffers given; gives up as soon as no
+/// path can come back under `max`.
+fn osa_within(a: &[char], b: &[char], max: usize, rows: [&mut Vec<usize>; 3]) -> bool {
+    if a.len().abs_diff(b.len()) > max {
+        return false;
+    }
+    let [prev2, prev, cur] = rows;
+    let n = b.len();
+    for row in [&mut *prev2, &mut *prev, &mut *cur] {
+        row.clear();
+        row.resize(n + 1, 0);
+    }
+    for (j, v) in prev.iter_mut().enumerate() {
+        *v = j;
+    }
+    let mut prev_min = 0;
+    for i in 1..=a.len() {
+        cur[0] = i;
+        let mut row_min = i;
+        for j in 1..=n {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d = d.min(prev2[j - 2] + 1);
+            }
+            cur[j] = d;
+            row_min = row_min.min(d);
+        }
+        // Every later cell comes from this row (adding 0 or more) or the one before by a
+        // transposition (adding 1): when both are past reach, so is the end.
+        if row_min > max && prev_min + 1 > max {
+            return false;
+        }
+        prev_min = row_min;
+        // Rotate: the row before becomes two before, this row the row before; the old two-
+        // before row is the next row's buffer (every cell of it is written again).
+        std::mem::swap(prev2, prev);
+        std::mem::swap(prev, cur);
+    }
+    prev[n] <= max
 }
 
 /// Whether matched positions (ascending) skip at most `max_gaps` stretches and at most

@@ -200,3 +200,117 @@ fn the_gap_rule() {
     assert!(tight(&[0, 2, 4], 2, 3));
     assert!(tight(&[], 1, 1));
 }
+
+#[test]
+fn typos_of_words_of_five_letters_or_more_find_the_name() {
+    let ada = ada();
+    let linus = order(20, "#20", "Linus Torvalds", "linus@example.com", &["TEE-M"]);
+    let grace = order(21, "#21", "Q. Smith", "grace.hopper@example.com", &["MUG"]);
+    let alexandra = order(
+        8,
+        "#8",
+        "Alexandra Quinn",
+        "quinn@example.com",
+        &["HOME-BLUE"],
+    );
+    // A letter changed, two swapped, a letter dropped, in the name, the email's local part
+    // and a SKU's part; 9+ letters may take two edits.
+    for (w, o) in [
+        ("lovelase", &ada),
+        ("lovelacee", &ada),
+        ("torvlads", &linus),
+        ("torvaldz", &linus),
+        ("hoper", &grace),
+        ("graec", &grace),
+        ("tshrit", &ada),
+        ("aleksandra", &alexandra),
+    ] {
+        assert!(hits(w, o), "{w} should find {}", o.channel_order.number);
+    }
+    // Two edits in fewer than 9 letters, an edit in a word under 5 letters, and the email's
+    // domain (every order has one) are no match.
+    assert!(!hits("lovalase", &ada));
+    assert!(!hits("adaa", &alexandra), "4 letters: no typo fallback");
+    assert!(!hits("ada", &alexandra));
+    assert!(!hits("exampel", &ada), "the domain is not a token");
+    // A word with a digit stays exact even when long.
+    assert!(!hits("torvald5", &linus));
+    // Every word must still match: a typo does not excuse a second word.
+    assert!(hits("lovelase ada", &ada));
+    assert!(!hits("lovelase zebra", &ada));
+}
+
+#[test]
+fn a_random_five_letter_word_does_not_find_everyone() {
+    let names = [
+        "Ada Lovelace",
+        "Grace Hopper",
+        "Linus Torvalds",
+        "Alan Turing",
+        "Barbara Liskov",
+        "Edsger Dijkstra",
+        "Donald Knuth",
+        "Margaret Hamilton",
+        "Ken Thompson",
+        "Dennis Ritchie",
+        "Frances Allen",
+        "John Backus",
+        "Radia Perlman",
+        "Tim Berners-Lee",
+        "Sophie Wilson",
+        "Katherine Johnson",
+        "Hedy Lamarr",
+        "Guido Rossum",
+        "Bjarne Stroustrup",
+        "Yukihiro Matsumoto",
+    ];
+    let skus = ["TSHIRT-M-BLK", "HOODIE-L-GRY", "MUG-WHITE", "CAP-NAVY"];
+    let orders: Vec<Order> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let email = format!("{}@example.com", name.to_lowercase().replace(' ', "."));
+            order(100 + i as u64, "#9", name, &email, &[skus[i % skus.len()]])
+        })
+        .collect();
+    // Fixed pseudo-random words (a linear congruential generator), so the test is repeatable.
+    let mut state: u64 = 0x5eed;
+    let mut most = 0;
+    for _ in 0..200 {
+        let word: String = (0..5)
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                char::from(b'a' + ((state >> 33) % 26) as u8)
+            })
+            .collect();
+        let found = orders.iter().filter(|o| hits(&word, o)).count();
+        most = most.max(found);
+        assert!(found <= 2, "{word} found {found} of {}", orders.len());
+    }
+    assert!(most <= 2);
+}
+
+#[test]
+fn edit_distance_is_optimal_string_alignment() {
+    let within = |a: &str, b: &str, max: usize| {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        let (mut x, mut y, mut z) = (Vec::new(), Vec::new(), Vec::new());
+        osa_within(&a, &b, max, [&mut x, &mut y, &mut z])
+    };
+    assert!(within("lovelace", "lovelace", 0));
+    assert!(within("lovelase", "lovelace", 1));
+    assert!(!within("lovelase", "lovelace", 0));
+    assert!(within("torvlads", "torvalds", 1), "one transposition");
+    assert!(within("hoper", "hopper", 1));
+    assert!(within("hopper", "hoper", 1));
+    assert!(
+        !within("ca", "abc", 2),
+        "OSA: 3 (2 for unrestricted Damerau)"
+    );
+    assert!(!within("kitten", "sitting", 2));
+    assert!(within("kitten", "sitting", 3));
+    assert!(within("", "ab", 2));
+    assert!(!within("abcdef", "ab", 3), "length alone rules it out");
+}
