@@ -7,89 +7,16 @@
 //! Without tmux the test says why and passes, except under CI (`CI` set), where a missing tmux
 //! fails it: `.ci/run` installs tmux, so CI cannot skip this silently.
 
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+#[path = "common/tmux.rs"]
+mod tmux;
+
+use std::time::Duration;
+
+use tmux::Tmux;
 
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 35;
 const CHANNELS: [&str; 4] = ["shopify", "amazon", "woocommerce", "pos"];
-
-/// A tmux server on its own socket, killed when the test ends, passed or not.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self) -> Command {
-        let mut c = Command::new("tmux");
-        c.arg("-L").arg(&self.socket).arg("-f").arg("/dev/null");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let out = self.cmd().args(args).output().expect("running tmux");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "ordo"]).stdout)
-            .into_owned()
-    }
-
-    /// A tmux format variable of the pane (`alternate_on`, `cursor_flag`).
-    fn pane_var(&self, name: &str) -> String {
-        let format = format!("#{{{name}}}");
-        let out = self.run(&["display-message", "-p", "-t", "ordo", &format]);
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
-    }
-
-    /// Keys by tmux name (`Enter`, `Escape`) or single characters.
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            self.run(&["send-keys", "-t", "ordo", k]);
-        }
-    }
-
-    /// Text typed as is.
-    fn type_text(&self, text: &str) {
-        self.run(&["send-keys", "-t", "ordo", "-l", text]);
-    }
-
-    /// Polls the screen until `ok` holds; on timeout fails with `what` and the last screen.
-    fn wait_for(&self, what: &str, timeout: Duration, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ok(&screen) {
-                return screen;
-            }
-            if start.elapsed() > timeout {
-                panic!("timed out after {timeout:?} waiting for {what}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self
-            .cmd()
-            .arg("kill-server")
-            .stderr(std::process::Stdio::null())
-            .status();
-        // kill-server leaves the socket file behind.
-        let dir = std::env::var("TMUX_TMPDIR").unwrap_or_else(|_| "/tmp".into());
-        // SAFETY: getuid has no preconditions and cannot fail.
-        let uid = unsafe { libc::getuid() };
-        let _ = std::fs::remove_file(format!("{dir}/tmux-{uid}/{}", self.socket));
-    }
-}
 
 /// Lines that look like one order's row of the list: an order id first (after the selection
 /// and mark columns), exactly one channel name, and a status. The id first keeps out the tab
@@ -144,44 +71,19 @@ fn numbers_near(screen: &str, word: &str) -> Vec<u64> {
         .collect()
 }
 
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 #[test]
 fn demo_in_a_real_terminal() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is not installed, and under CI this test must run (.ci/run installs it)");
-        }
-        eprintln!("skipping the end-to-end console test: tmux is not installed (CI installs it)");
+    if !tmux::available("the end-to-end console test") {
         return;
     }
-    let tmux = Tmux {
-        socket: format!("ordo-test-{}", std::process::id()),
-    };
     // A fresh temp-dir store (no ORDO_DATA), the built-in config (no ORDO_CONFIG); after quit
     // the shell prints EXITED and stays, so the screen can be read.
     let bin = env!("CARGO_BIN_EXE_ordo").replace('\'', r"'\''");
     let shell = format!(
         "env -u ORDO_DATA -u ORDO_CONFIG -u NO_COLOR '{bin}' demo --seed 7 --mouse; echo EXITED; sleep 30"
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ordo",
-        "-x",
-        &WIDTH.to_string(),
-        "-y",
-        &HEIGHT.to_string(),
-        &shell,
-    ]);
-    // Esc reaches the console at once instead of after tmux's default half second.
-    tmux.run(&["set-option", "-s", "escape-time", "10"]);
+    // Esc reaches the console at once (the harness sets tmux's escape time to 10 ms).
+    let tmux = Tmux::start("test", WIDTH, HEIGHT, &shell);
 
     // 1. Orders appear (the backlog, then the live feed).
     let screen = tmux.wait_for("orders on screen", Duration::from_secs(20), |s| {
@@ -318,32 +220,14 @@ fn order_ids_left(screen: &str, cols: usize) -> Vec<u64> {
 /// Orders; the companion pane keeps reading the live feed while the keys are on the other.
 #[test]
 fn split_view_in_a_wide_terminal() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is not installed, and under CI this test must run (.ci/run installs it)");
-        }
-        eprintln!("skipping the split-view console test: tmux is not installed (CI installs it)");
+    if !tmux::available("the split-view console test") {
         return;
     }
-    let tmux = Tmux {
-        socket: format!("ordo-split-{}", std::process::id()),
-    };
     let bin = env!("CARGO_BIN_EXE_ordo").replace('\'', r"'\''");
     let shell = format!(
         "env -u ORDO_DATA -u ORDO_CONFIG -u NO_COLOR '{bin}' demo --seed 7; echo EXITED; sleep 30"
     );
-    tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "ordo",
-        "-x",
-        "220",
-        "-y",
-        "50",
-        &shell,
-    ]);
-    tmux.run(&["set-option", "-s", "escape-time", "10"]);
+    let tmux = Tmux::start("split", 220, 50, &shell);
     // Two panes' titles on one line: the focused one's on its double border, the other's on
     // its thin one (the tab line has the names too, but no border).
     let side_by_side = |s: &str, focused: &str, other: &str| {
