@@ -11,26 +11,13 @@ use std::os::unix::net::UnixStream;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{order_line, Sandbox};
+use common::Sandbox;
 use tmux::{quote, Tmux};
 
 /// A sandbox with three orders on channel `web`, numbered `#W0`..`#W2`.
 fn store_with_orders() -> Sandbox {
     let s = Sandbox::new();
-    s.stock(&[("TEE-M", "wh-east", 50)]);
-    let lines: Vec<String> = (0..3)
-        .map(|i| {
-            order_line(
-                "web",
-                &format!("W{i}"),
-                "2026-11-28T09:05:00Z",
-                &[("TEE-M", 1)],
-                false,
-            )
-        })
-        .collect();
-    let file = s.write("orders.jsonl", &(lines.join("\n") + "\n"));
-    s.ok(&["ingest", file.to_str().unwrap()]);
+    s.web_orders(3);
     s
 }
 

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{order_line, Sandbox};
+use common::Sandbox;
 use ordo::client::Client;
 use ordo::model::OrderStatus;
 use tmux::Tmux;
@@ -67,20 +67,7 @@ fn the_console_connected_to_a_server_in_a_real_terminal() {
         return;
     }
     let s = Sandbox::new();
-    s.stock(&[("TEE-M", "wh-east", 50)]);
-    let lines: Vec<String> = (0..8)
-        .map(|i| {
-            order_line(
-                "web",
-                &format!("W{i}"),
-                "2026-11-28T09:05:00Z",
-                &[("TEE-M", 1)],
-                false,
-            )
-        })
-        .collect();
-    let file = s.write("orders.jsonl", &(lines.join("\n") + "\n"));
-    s.ok(&["ingest", file.to_str().unwrap()]);
+    s.web_orders(8);
     let server = serve(&s);
     let socket: PathBuf = s.path("data").join("ordo.sock");
 

@@ -67,6 +67,25 @@ impl Sandbox {
         succeeded(args, &self.run(args))
     }
 
+    /// `n` orders of one TEE-M each on channel `web`, numbered `#W0`.., ingested through the
+    /// CLI onto 50 TEE-M at wh-east: a store for the console tests to show.
+    pub fn web_orders(&self, n: usize) {
+        self.stock(&[("TEE-M", "wh-east", 50)]);
+        let lines: Vec<String> = (0..n)
+            .map(|i| {
+                order_line(
+                    "web",
+                    &format!("W{i}"),
+                    "2026-11-28T09:05:00Z",
+                    &[("TEE-M", 1)],
+                    false,
+                )
+            })
+            .collect();
+        let file = self.write("orders.jsonl", &(lines.join("\n") + "\n"));
+        self.ok(&["ingest", file.to_str().unwrap()]);
+    }
+
     pub fn stock(&self, rows: &[(&str, &str, i64)]) {
         let mut csv = String::from("sku,location,on_hand\n");
         for (s, l, q) in rows {
