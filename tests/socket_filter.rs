@@ -9,7 +9,7 @@ use chrono::{Duration, Utc};
 use common::Sandbox;
 use ordo::client::filter::Filter;
 use ordo::client::wire::{self, Call, Request};
-use ordo::client::{Client, OrderQuery};
+use ordo::client::{Client, OrderQuery, StockFilter};
 use ordo::model::Order;
 use serve::{hello, raw, read_frame_bytes, write_frame, Serve};
 
@@ -142,5 +142,84 @@ fn a_word_filter_is_matched_by_the_server_and_only_the_page_crosses_the_socket()
         "{page_bytes} bytes for the page against {all_bytes} for the list"
     );
     drop(stream);
+    assert!(serve.stop().success());
+}
+
+/// The Inventory pane's `/` filter through a real `ordo serve` (issue 6, finding 9): the
+/// server matches the stock query and answers the page alone; a protocol-2 console, whose
+/// stock read had no filter, is refused with the mismatch message.
+#[test]
+fn a_stock_filter_is_answered_filtered_by_the_server() {
+    let s = Sandbox::new();
+    let mut rows: Vec<(String, &str, i64)> = Vec::new();
+    for i in 0..30 {
+        for (loc, q) in [("wh-east", 10), ("wh-west", i % 3)] {
+            rows.push((format!("TEE-{i:02}"), loc, q));
+            rows.push((format!("MUG-{i:02}"), loc, q));
+        }
+    }
+    let rows: Vec<(&str, &str, i64)> = rows.iter().map(|(s, l, q)| (s.as_str(), *l, *q)).collect();
+    s.stock(&rows);
+    let serve = Serve::start(&s, &[]);
+    let client = Client::connect(&serve.socket).expect("connect");
+    let stock = |filter: &str, offset: usize, limit: usize| {
+        let f = StockFilter::parse(filter);
+        assert!(f.unknown.is_empty(), "{filter}: {:?}", f.unknown);
+        let page = client.stock_matching(&f.query, offset, limit).unwrap();
+        let keys: Vec<String> = page
+            .rows
+            .iter()
+            .map(|r| format!("{}@{}", r.key.sku, r.key.location))
+            .collect();
+        (keys, page.more)
+    };
+
+    // Unfiltered: every record, SKU order (MUG first).
+    let (all, more) = stock("", 0, 1000);
+    assert_eq!((all.len(), more), (120, false));
+    // A word: the TEE records alone, paged by the server.
+    let (first, more) = stock("tee", 0, 10);
+    assert!(
+        more && first.iter().all(|k| k.starts_with("TEE-")),
+        "{first:?}"
+    );
+    assert_eq!(first[0], "TEE-00@wh-east");
+    let (rest, more) = stock("TEE", 10, 100);
+    assert_eq!((first.len() + rest.len(), more), (60, false));
+    assert!(rest.iter().all(|k| k.starts_with("TEE-")));
+    // A glob, one location, what runs out.
+    let (got, _) = stock("tee-1? loc:wh-west avail:<1", 0, 100);
+    assert_eq!(got, ["TEE-12@wh-west", "TEE-15@wh-west", "TEE-18@wh-west"]);
+    drop(client);
+
+    // On the wire: a protocol-3 stock call carries the query, and only the matches come back.
+    let mut stream = raw(&serve.socket);
+    assert!(hello(&mut stream, wire::PROTOCOL)["welcome"].is_object());
+    let call = Call::Stock {
+        query: StockFilter::parse("mug-2?").query,
+        offset: 0,
+        limit: 100,
+    };
+    write_frame(
+        &mut stream,
+        &wire::to_json(&Request { id: 1, call }).unwrap(),
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&read_frame_bytes(&mut stream).expect("an answer")).unwrap();
+    let rows = v["answer"]["result"]["Ok"]["stock"]["rows"]
+        .as_array()
+        .expect("a page of stock")
+        .clone();
+    assert_eq!(rows.len(), 20, "{v}");
+    assert!(rows
+        .iter()
+        .all(|r| r["key"]["sku"].as_str().unwrap().starts_with("MUG-2")));
+    drop(stream);
+    // A console of protocol 2 would get every record for its filter: it is refused instead.
+    let mut old = raw(&serve.socket);
+    let answer = hello(&mut old, 2);
+    let why = answer["refused"].as_str().expect("refused");
+    assert!(why.contains("protocol mismatch"), "{why}");
+    drop(old);
     assert!(serve.stop().success());
 }

@@ -7,7 +7,9 @@ use chrono::{DateTime, Utc};
 use tokio::sync::broadcast;
 
 use super::matcher::OrderMatcher;
-use super::{ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockRow, SCAN_LIMIT};
+use super::{
+    ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockQuery, StockRow, SCAN_LIMIT,
+};
 use crate::engine::hub::ChannelsHub;
 use crate::ledger::{ChangeBatch, Command, LedgerHandle, Reply, RulesStatus};
 use crate::model::{
@@ -175,10 +177,27 @@ impl Local {
         self.ledger.counts()
     }
 
-    pub(super) fn stock(&self, offset: usize, limit: usize) -> Result<Page<StockRow>, StoreError> {
-        let mut rows = Vec::with_capacity(limit);
-        for item in self.store.stock_levels().skip(offset) {
+    pub(super) fn stock(
+        &self,
+        query: &StockQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<StockRow>, StoreError> {
+        // The whole stock table is walked for a filter (no index by SKU substring or by
+        // location): one record per SKU and location, ~1,400 in the demo, and the key is
+        // matched before the level is looked at.
+        let matcher = query.matcher();
+        let mut rows = Vec::with_capacity(limit.min(1024));
+        let mut skipped = 0;
+        for item in self.store.stock_levels() {
             let (key, level) = item?;
+            if !matcher.matches(&key, &level) {
+                continue;
+            }
+            if skipped < offset {
+                skipped += 1;
+                continue;
+            }
             if rows.len() == limit {
                 return Ok(Page {
                     rows,

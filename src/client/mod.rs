@@ -8,6 +8,7 @@ pub mod filter;
 mod local;
 pub mod matcher;
 mod remote;
+pub mod stock_query;
 pub mod wire;
 
 use std::path::Path;
@@ -25,6 +26,7 @@ use crate::model::{
 };
 use crate::store::{Store, StoreError};
 pub use remote::ConnectError;
+pub use stock_query::{StockFilter, StockQuery};
 use wire::{Answer, Call, WireError};
 
 /// A query with words, SKU globs or age bounds reads at most this many orders of its index
@@ -270,17 +272,30 @@ impl Client {
 
     /// Stock records in (sku, location) order.
     pub fn stock(&self, offset: usize, limit: usize) -> Result<Page<StockRow>, StoreError> {
+        self.stock_matching(&StockQuery::default(), offset, limit)
+    }
+
+    /// The stock records that match `query` (the Inventory pane's `/` filter), in (sku,
+    /// location) order: `limit` of them at most, after skipping the first `offset` that match.
+    /// Matched by the engine, as [`Client::orders`] is, so only the page travels.
+    pub fn stock_matching(
+        &self,
+        query: &StockQuery,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page<StockRow>, StoreError> {
         match &self.transport {
-            Transport::Local(l) => l.stock(offset, limit),
+            Transport::Local(l) => l.stock(query, offset, limit),
             Transport::Remote(r) => {
-                expect(
-                    "stock",
-                    r.call(Call::Stock { offset, limit }),
-                    |a| match a {
-                        Answer::Stock(p) => Some(p),
-                        _ => None,
-                    },
-                )
+                let call = Call::Stock {
+                    query: query.clone(),
+                    offset,
+                    limit,
+                };
+                expect("stock", r.call(call), |a| match a {
+                    Answer::Stock(p) => Some(p),
+                    _ => None,
+                })
             }
         }
     }

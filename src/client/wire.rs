@@ -12,7 +12,7 @@
 //! clearly; JSON also lets an operator debug the socket with `socat` and a hex dump, and the
 //! console's refreshes are a page of rows (tens of kB) at most every 50 ms.
 //!
-//! **Conversation:** the client sends `{"hello": {"protocol": 2, "ordo": "0.1.0", "subscribe":
+//! **Conversation:** the client sends `{"hello": {"protocol": 3, "ordo": "0.1.0", "subscribe":
 //! true}}`; the server answers `{"welcome": {...}}` or `{"refused": "why"}` and closes. Then
 //! requests `{"id": 7, "call": {...}}` are answered by `{"answer": {"id": 7, "result": {"Ok":
 //! ...}}}`, in any order (each request is served concurrently); committed changes arrive as
@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::LengthDelimitedCodec;
 
-use super::{ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockRow};
+use super::{ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockQuery, StockRow};
 use crate::ledger::{Command, LedgerError, Outcome, RulesStatus};
 use crate::model::{
     ChannelHealth, Event, Location, Order, OrderId, OrderStatus, QuarantineId, Quarantined,
@@ -35,7 +35,9 @@ use crate::store::StoreError;
 /// 2: an orders query carries the filter's words, SKU globs and age bounds (matched by the
 /// server, which sends the page alone), and a page may say the scan was capped. A protocol-1
 /// server would ignore the words and answer unfiltered orders, hence the bump.
-pub const PROTOCOL: u32 = 2;
+/// 3: a stock read carries the Inventory pane's filter ([`super::StockQuery`]), which a
+/// protocol-2 server would ignore (it would answer every record).
+pub const PROTOCOL: u32 = 3;
 pub const ORDO_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What a console sends is small (a command, a query); anything bigger is not a console.
@@ -190,6 +192,8 @@ pub enum Call {
     },
     Counters,
     Stock {
+        #[serde(default)]
+        query: StockQuery,
         offset: usize,
         limit: usize,
     },

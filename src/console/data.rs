@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::app::{Pane, Sort, QUEUES};
 use super::filter::Filter;
+use crate::client::StockFilter;
 use crate::client::{Client, Counters, OrderDetail, OrderQuery, StockRow};
 use crate::ledger::RulesStatus;
 use crate::model::{ChannelHealth, Event, Location, Order, OrderId, OrderStatus};
@@ -15,6 +16,8 @@ use crate::model::{ChannelHealth, Event, Location, Order, OrderId, OrderStatus};
 pub struct Request {
     pub pane: Pane,
     pub filter: Filter,
+    /// The Inventory pane's own filter.
+    pub stock_filter: StockFilter,
     /// First row of the window, and how many rows it has.
     pub top: usize,
     pub limit: usize,
@@ -90,6 +93,8 @@ pub struct Data {
     /// still the view on screen.
     pub filter: Filter,
     pub sort: Sort,
+    /// The Inventory filter the stock rows were read under (as requested).
+    pub stock_filter: StockFilter,
 }
 
 impl Data {
@@ -118,6 +123,7 @@ impl Data {
             loaded: false,
             filter: Filter::default(),
             sort: Sort::Index,
+            stock_filter: StockFilter::default(),
         }
     }
 }
@@ -140,6 +146,23 @@ impl Data {
     }
 }
 
+impl Data {
+    /// The Inventory filter's match count as the tab line shows it: exact once the read
+    /// reached the last match, else the rows known so far and a `+` (not counted ahead of the
+    /// window: that would walk the whole stock table at every read).
+    pub fn stock_match_count(&self) -> Option<String> {
+        if self.pane != Pane::Inventory || !self.loaded || self.stock_filter.is_empty() {
+            return None;
+        }
+        let known = self.top + self.rows;
+        Some(if self.more {
+            format!("{known}+")
+        } else {
+            known.to_string()
+        })
+    }
+}
+
 /// Reads what `req` asks for. Errors are kept in `error` (shown in the footer), never raised.
 pub fn load(client: &Client, req: &Request) -> Data {
     let mut d = Data::empty(req.pane);
@@ -149,6 +172,7 @@ pub fn load(client: &Client, req: &Request) -> Data {
     d.asked_top = req.top;
     d.filter = req.filter.clone();
     d.sort = req.sort;
+    d.stock_filter = req.stock_filter.clone();
     d.counters = client.counters();
     d.channels = client.channels();
     // A few records, kept by the client: the `:` line's Tab completes location ids from them.
@@ -220,7 +244,10 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
             sort_orders(&mut d.orders, req.sort);
         }
         Pane::Inventory => {
-            let page = client.stock(req.top, limit).map_err(|e| e.to_string())?;
+            // The engine matches the Inventory's filter and sends the page alone.
+            let page = client
+                .stock_matching(&req.stock_filter.query, req.top, limit)
+                .map_err(|e| e.to_string())?;
             d.rows = page.rows.len();
             d.more = page.more;
             d.stock = page.rows;

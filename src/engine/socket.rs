@@ -343,7 +343,15 @@ fn read_call(client: &Client, call: Call) -> Result<Answer, WireError> {
         } => Answer::Orders(client.orders(&query, offset, limit).map_err(store)?),
         Call::Order { id } => Answer::Order(client.order(id).map_err(store)?.map(Box::new)),
         Call::Counters => Answer::Counters(client.counters()),
-        Call::Stock { offset, limit } => Answer::Stock(client.stock(offset, limit).map_err(store)?),
+        Call::Stock {
+            query,
+            offset,
+            limit,
+        } => Answer::Stock(
+            client
+                .stock_matching(&query, offset, limit)
+                .map_err(store)?,
+        ),
         Call::AvailableToSell { skus } => {
             let skus: Vec<&str> = skus.iter().map(String::as_str).collect();
             Answer::AvailableToSell(client.available_to_sell(&skus).map_err(store)?)

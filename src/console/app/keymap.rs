@@ -148,7 +148,7 @@ impl Cmd {
             Cmd::Pane(_) => "go to pane 1-6",
             Cmd::Open => "open the order (detail) / the queue",
             Cmd::Back => "back; clear the marks, then the filter",
-            Cmd::Filter => "filter: status: channel: loc: sku: age: words",
+            Cmd::Filter => "filter orders; in Inventory, its stock records",
             Cmd::CommandLine => "command line: hold, ship, route, goto, stock…",
             Cmd::Hold => "hold the order (or all marked)",
             Cmd::Release => "release the order (or all marked)",

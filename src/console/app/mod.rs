@@ -24,7 +24,7 @@ use std::collections::BTreeSet;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 use super::filter::Filter;
-use crate::client::ChannelControl;
+use crate::client::{ChannelControl, StockFilter};
 use crate::ledger::Command;
 use crate::model::{Actor, OrderId, OrderStatus, StockKey};
 use keymap::mods_match;
@@ -125,7 +125,8 @@ impl Sort {
 #[derive(Debug, Clone)]
 pub enum Mode {
     Normal,
-    /// Typing a `/` filter (applied as you type).
+    /// Typing a `/` filter (applied as you type): the Orders filter, or the Inventory's when
+    /// [`App::filter_pane`] says so.
     Filter,
     /// Typing a `:` command.
     Command,
@@ -239,6 +240,13 @@ pub struct App {
     /// The filter as typed, and as applied.
     pub filter_input: String,
     pub filter: Filter,
+    /// The Inventory pane's own `/` filter (stock records by SKU, location, available), as
+    /// typed and as applied.
+    pub stock_filter_input: String,
+    pub stock_filter: StockFilter,
+    /// The list the `/` line filters while [`Mode::Filter`] is on: Inventory when `/` was
+    /// pressed there, else Orders (from every other pane, as before).
+    pub filter_pane: Pane,
     pub command_input: String,
     /// What the last Tab on the `:` line could complete to (shown after the line).
     pub completions: Vec<String>,
@@ -300,6 +308,9 @@ impl App {
             lists,
             filter_input: String::new(),
             filter: Filter::default(),
+            stock_filter_input: String::new(),
+            stock_filter: StockFilter::default(),
+            filter_pane: Pane::Orders,
             command_input: String::new(),
             completions: Vec::new(),
             locations: Vec::new(),
@@ -339,6 +350,15 @@ impl App {
             if l.selected >= l.top + self.page {
                 l.top = l.selected + 1 - self.page;
             }
+        }
+    }
+
+    /// What the `/` line holds while it is typed: the filter of [`App::filter_pane`].
+    pub fn typed_filter(&self) -> &str {
+        if self.filter_pane == Pane::Inventory {
+            &self.stock_filter_input
+        } else {
+            &self.filter_input
         }
     }
 

@@ -87,6 +87,11 @@ impl App {
                     self.marks.clear();
                     return vec![];
                 }
+                // In Inventory, its own filter first.
+                if self.pane == Pane::Inventory && !self.stock_filter_input.is_empty() {
+                    self.stock_filter_input.clear();
+                    return self.apply_stock_filter();
+                }
                 if !self.filter_input.is_empty() {
                     self.filter_input.clear();
                     return self.apply_filter();
@@ -96,6 +101,12 @@ impl App {
                 if in_detail {
                     self.show_pane(Pane::Orders);
                 }
+                // Inventory filters its stock records; every other pane, the orders.
+                self.filter_pane = if self.pane == Pane::Inventory {
+                    Pane::Inventory
+                } else {
+                    Pane::Orders
+                };
                 self.mode = Mode::Filter;
             }
             Cmd::CommandLine => {
@@ -239,35 +250,68 @@ impl App {
         vec![Action::Refresh]
     }
 
+    /// The Inventory's filter changed: its first row, and no stock record to act on (`a`)
+    /// until the read of the new view is back (the rows on screen are of the old one).
+    pub(super) fn apply_stock_filter(&mut self) -> Vec<Action> {
+        let filter = crate::client::StockFilter::parse(&self.stock_filter_input);
+        let l = &mut self.lists[Pane::Inventory.index()];
+        if filter != self.stock_filter {
+            l.stock.clear();
+            l.reserved.clear();
+        }
+        self.stock_filter = filter;
+        l.selected = 0;
+        l.top = 0;
+        vec![Action::Refresh]
+    }
+
     pub(super) fn filter_key(&mut self, key: KeyEvent) -> Vec<Action> {
-        match key.code {
+        let stock = self.filter_pane == Pane::Inventory;
+        let input = if stock {
+            &mut self.stock_filter_input
+        } else {
+            &mut self.filter_input
+        };
+        let edited = match key.code {
             KeyCode::Esc => {
                 self.mode = Mode::Normal;
-                self.filter_input.clear();
-                self.apply_filter()
+                input.clear();
+                true
             }
             KeyCode::Enter => {
                 self.mode = Mode::Normal;
-                if !self.filter.unknown.is_empty() {
-                    let unknown = self.filter.unknown.join(" ");
+                let unknown = if stock {
+                    &self.stock_filter.unknown
+                } else {
+                    &self.filter.unknown
+                };
+                if !unknown.is_empty() {
+                    let unknown = unknown.join(" ");
                     self.set_toast(format!("ignored filter terms: {unknown}"), true);
                 }
-                vec![]
+                false
             }
             KeyCode::Backspace => {
-                self.filter_input.pop();
-                self.apply_filter()
+                input.pop();
+                true
             }
             KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.filter_input.clear();
-                self.apply_filter()
+                input.clear();
+                true
             }
             KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                self.filter_input.push(c);
-                self.show_pane(Pane::Orders);
-                self.apply_filter()
+                input.push(c);
+                if !stock {
+                    self.show_pane(Pane::Orders);
+                }
+                true
             }
-            _ => vec![],
+            _ => false,
+        };
+        match (edited, stock) {
+            (false, _) => vec![],
+            (true, true) => self.apply_stock_filter(),
+            (true, false) => self.apply_filter(),
         }
     }
 }

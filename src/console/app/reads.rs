@@ -15,6 +15,7 @@ impl App {
         Request {
             pane: self.pane,
             filter: self.filter.clone(),
+            stock_filter: self.stock_filter.clone(),
             top: self.list().top,
             limit: self.page.max(1),
             sort: self.sort,
@@ -57,6 +58,10 @@ impl App {
             self.channel_ids = data.channels.iter().map(|c| c.id.clone()).collect();
         }
         if data.pane == Pane::Orders && (data.filter != self.filter || data.sort != self.sort) {
+            return;
+        }
+        // Likewise the Inventory's rows under another filter: `a` would adjust another record.
+        if data.pane == Pane::Inventory && data.stock_filter != self.stock_filter {
             return;
         }
         // The order under the cursor as last read (or before a re-sort), before the new ids

@@ -93,6 +93,7 @@ impl App {
         Some(Request {
             pane,
             filter: self.filter.clone(),
+            stock_filter: self.stock_filter.clone(),
             top: self.lists[pane.index()].top,
             limit: self.page.max(1),
             sort: self.sort,

@@ -8,6 +8,7 @@ mod actions;
 mod anchor;
 mod channels;
 mod dialogs;
+mod inventory_filter;
 mod keymap;
 mod navigation;
 mod split;

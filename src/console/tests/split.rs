@@ -183,8 +183,9 @@ fn the_split_keys_are_remappable() {
 fn the_companion_reads_its_own_window() {
     let mut a = wide(200, 50);
     a.handle_key(key('2'));
-    // Orders | Inventory. The filter moves the focus to Orders; Orders scrolls on its own;
-    // back to Inventory, Orders is the companion.
+    // Orders | Inventory. The keys to Orders (`/` in Inventory filters its stock), filtered;
+    // Orders scrolls on its own; back to Inventory, Orders is the companion.
+    a.handle_key(key('w'));
     a.handle_key(key('/'));
     typed(&mut a, "status:held");
     a.handle_key(code(KeyCode::Enter));

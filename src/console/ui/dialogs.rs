@@ -43,6 +43,9 @@ fn help_text(app: &App, theme: Theme) -> (Vec<Line<'static>>, usize) {
     lines.push(Line::raw(
         " other words match number, external id, customer, email and SKUs.",
     ));
+    lines.push(Line::raw(
+        " / in Inventory: SKU words (TEE) or globs (TEE-*)  loc:ID  avail:<5  avail:0",
+    ));
     lines.push(Line::raw(format!(" {}", footer::dialog_help(app))));
     (lines, entries.len())
 }

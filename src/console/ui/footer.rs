@@ -62,6 +62,9 @@ fn mode_hints(app: &App) -> Vec<Hint> {
         )],
         // Terms that exist in every store: a status and an age (channel and location ids are
         // the store's own; `?` help names the terms).
+        Mode::Filter if app.filter_pane == Pane::Inventory => vec![Text(
+            "type to filter stock · TEE TEE-* loc:ID avail:<5 · Enter keep · Esc clear",
+        )],
         Mode::Filter => vec![Text(
             "type to filter · status:held age:>2h sku:TEE-* words · Enter keep · Esc clear",
         )],
@@ -110,7 +113,7 @@ fn mode_hints(app: &App) -> Vec<Hint> {
             Pane::Inventory => vec![
                 Keys(MOVE, "move"),
                 Keys(&[Cmd::Adjust], "adjust on hand"),
-                Keys(&[Cmd::Filter], "filter orders"),
+                Keys(&[Cmd::Filter], "filter stock"),
                 COMMAND,
                 Panes { tab: true },
                 HELP,
@@ -275,7 +278,7 @@ mod tests {
             "j/k move · Enter detail · ? help · Space mark · h hold · u release · x cancel · r route · s ship · y copy · S sort · / filter · : command · q quit"
         );
         for (pane, want) in [
-            (Pane::Inventory, "j/k move · a adjust on hand · / filter orders · : command · 1-6 Tab panes · ? help · q quit"),
+            (Pane::Inventory, "j/k move · a adjust on hand · / filter stock · : command · 1-6 Tab panes · ? help · q quit"),
             (Pane::Queues, "j/k queue · Enter list the queue · / filter · : command · 1-6 panes · ? help · q quit"),
             (Pane::Channels, "j/k move · p pause/resume · P poll now · : command · 1-6 Tab panes · ? help · q quit"),
             (Pane::Events, "j/k move · / filter orders · : command · 1-6 Tab panes · ? help · q quit"),

@@ -109,13 +109,12 @@ pub fn ats_title(channel: &str) -> (String, u16) {
 
 pub(super) fn draw(frame: &mut Frame, area: Rect, app: &App, data: &Data, t: Theme) {
     if data.stock.is_empty() {
-        empty(
-            frame,
-            area,
-            " SKU  LOCATION  ON HAND",
-            "no stock records yet",
-            t,
-        );
+        let text = if data.stock_filter.is_empty() {
+            "no stock records yet"
+        } else {
+            "no stock records match the filter (Esc clears it)"
+        };
+        empty(frame, area, " SKU  LOCATION  ON HAND", text, t);
         return;
     }
     // One column per enabled channel (the channels whose figures the client reads).

@@ -405,6 +405,17 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App, data: &Data, companion: O
         }
         spans.push(Span::raw(f));
     }
+    // The Inventory's own filter (and its count, from the Inventory read of either pane).
+    if !app.stock_filter_input.is_empty() {
+        let mut f = format!("  stock filter: {}", app.stock_filter_input);
+        let stock = std::iter::once(data)
+            .chain(companion)
+            .find(|d| d.pane == Pane::Inventory);
+        if let Some(t) = stock.and_then(|d| d.stock_match_count()) {
+            f.push_str(&format!(" ({t})"));
+        }
+        spans.push(Span::raw(f));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -426,7 +437,7 @@ fn draw_status(
     theme: Theme,
 ) {
     let (text, style) = match &app.mode {
-        Mode::Filter => (format!("/{}", app.filter_input), Style::default()),
+        Mode::Filter => (format!("/{}", app.typed_filter()), Style::default()),
         Mode::Command if !app.completions.is_empty() => (
             format!(":{}    {}", app.command_input, app.completions.join("  ")),
             Style::default(),
