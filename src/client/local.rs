@@ -8,12 +8,14 @@ use tokio::sync::broadcast;
 
 use super::matcher::OrderMatcher;
 use super::{
-    ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockQuery, StockRow, SCAN_LIMIT,
+    ChannelControl, Counters, LocationCount, OrderDetail, OrderQuery, Page, StockQuery, StockRow,
+    SCAN_LIMIT,
 };
 use crate::engine::hub::ChannelsHub;
 use crate::ledger::{ChangeBatch, Command, LedgerHandle, Reply, RulesStatus};
 use crate::model::{
-    ChannelHealth, Event, EventKind, Location, Order, OrderId, QuarantineId, Quarantined,
+    ChannelHealth, Event, EventKind, Location, Order, OrderId, OrderStatus, QuarantineId,
+    Quarantined,
 };
 use crate::store::{keys, Store, StoreError};
 
@@ -67,6 +69,34 @@ impl Local {
 
     pub(super) fn locations(&self) -> Vec<Location> {
         self.locations.to_vec()
+    }
+
+    /// Each location's queue counted per status on the `q` index keys, at most `bound` + 1
+    /// keys a status: a crowded status does not hide the others' figures, and no order is read.
+    pub(super) fn location_counts(
+        &self,
+        locations: &[String],
+        bound: usize,
+    ) -> Result<Vec<LocationCount>, StoreError> {
+        let mut out = Vec::with_capacity(locations.len());
+        for loc in locations {
+            let mut by_status = Vec::new();
+            for st in OrderStatus::ALL {
+                let mut n = 0u64;
+                for id in self.store.ids_at_location(loc, Some(st)).take(bound + 1) {
+                    id?;
+                    n += 1;
+                }
+                if n > 0 {
+                    by_status.push((st, n));
+                }
+            }
+            out.push(LocationCount {
+                location: loc.clone(),
+                by_status,
+            });
+        }
+        Ok(out)
     }
 
     pub(super) fn orders(

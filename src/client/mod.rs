@@ -101,6 +101,16 @@ pub struct StockRow {
     pub level: StockLevel,
 }
 
+/// How many orders stand in a location's queue (the store's `q` index: the orders that hold
+/// stock there), per status, counted on the index keys alone and up to a bound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocationCount {
+    pub location: String,
+    /// (status, orders), for the statuses that have any, in status order. A figure above the
+    /// bound asked for means "more than the bound": the count stopped there.
+    pub by_status: Vec<(OrderStatus, u64)>,
+}
+
 /// The engine as a client sees it. Cloning is cheap.
 #[derive(Clone)]
 pub struct Client {
@@ -224,6 +234,28 @@ impl Client {
         match &self.transport {
             Transport::Local(l) => l.locations(),
             Transport::Remote(r) => r.locations(),
+        }
+    }
+
+    /// Each location's queue, counted per status up to `bound` orders a status (so a location
+    /// of 700,000 orders costs at most `bound` + 1 index keys a status, no order read).
+    pub fn location_counts(
+        &self,
+        locations: &[String],
+        bound: usize,
+    ) -> Result<Vec<LocationCount>, StoreError> {
+        match &self.transport {
+            Transport::Local(l) => l.location_counts(locations, bound),
+            Transport::Remote(r) => {
+                let call = Call::LocationCounts {
+                    locations: locations.to_vec(),
+                    bound,
+                };
+                expect("location counts", r.call(call), |a| match a {
+                    Answer::LocationCounts(v) => Some(v),
+                    _ => None,
+                })
+            }
         }
     }
 

@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio_util::codec::LengthDelimitedCodec;
 
-use super::{ChannelControl, Counters, OrderDetail, OrderQuery, Page, StockQuery, StockRow};
+use super::{
+    ChannelControl, Counters, LocationCount, OrderDetail, OrderQuery, Page, StockQuery, StockRow,
+};
 use crate::ledger::{Command, LedgerError, Outcome, RulesStatus};
 use crate::model::{
     ChannelHealth, Event, Location, Order, OrderId, OrderStatus, QuarantineId, Quarantined,
@@ -35,8 +37,9 @@ use crate::store::StoreError;
 /// 2: an orders query carries the filter's words, SKU globs and age bounds (matched by the
 /// server, which sends the page alone), and a page may say the scan was capped. A protocol-1
 /// server would ignore the words and answer unfiltered orders, hence the bump.
-/// 3: a stock read carries the Inventory pane's filter ([`super::StockQuery`]), which a
-/// protocol-2 server would ignore (it would answer every record).
+/// 3: `location_counts` (the Queues pane's per-location counts), which a protocol-2 server
+/// cannot read (it would close the connection); and a stock read carries the Inventory
+/// pane's filter ([`super::StockQuery`]), which a protocol-2 server would ignore (every record).
 pub const PROTOCOL: u32 = 3;
 pub const ORDO_VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -216,6 +219,11 @@ pub enum Call {
     Submit {
         command: Command,
     },
+    /// Protocol 3.
+    LocationCounts {
+        locations: Vec<String>,
+        bound: usize,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -233,6 +241,7 @@ pub enum Answer {
     Quarantine(Option<Quarantined>),
     Rules(RulesStatus),
     Outcome(Outcome),
+    LocationCounts(Vec<LocationCount>),
 }
 
 impl Answer {
@@ -251,6 +260,7 @@ impl Answer {
             Answer::Quarantine(_) => "quarantine",
             Answer::Rules(_) => "rules",
             Answer::Outcome(_) => "outcome",
+            Answer::LocationCounts(_) => "location_counts",
         }
     }
 }

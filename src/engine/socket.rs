@@ -361,6 +361,9 @@ fn read_call(client: &Client, call: Call) -> Result<Answer, WireError> {
         Call::Quarantined => Answer::Quarantined(client.quarantined().map_err(store)?),
         Call::Quarantine { id } => Answer::Quarantine(client.quarantine(id).map_err(store)?),
         Call::Rules => Answer::Rules(client.rules()),
+        Call::LocationCounts { locations, bound } => {
+            Answer::LocationCounts(client.location_counts(&locations, bound).map_err(store)?)
+        }
         Call::Submit { .. } | Call::ControlChannel { .. } => {
             return Err(WireError::Store("not a read".into()))
         }
