@@ -399,6 +399,36 @@ fn measure(dir: &Path) {
     let inventory_frames = frame_times(&mut term, &mut app, &di, None);
     let inventory_loads = load_times(&client, &app);
 
+    // Queues: the status queues from the counters, and each location's queue counted on the
+    // store's location index up to data::LOCATION_COUNT_BOUND a status (a location of 1M
+    // orders' worth shows `10k+`).
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.pane, Pane::Queues);
+    let dq = load(&client, &mut app);
+    assert!(dq.error.is_none(), "queues read: {:?}", dq.error);
+    let queues_frames = frame_times(&mut term, &mut app, &dq, None);
+    let queues_loads = load_times(&client, &app);
+    let capped = dq
+        .location_counts
+        .iter()
+        .filter(|c| {
+            c.by_status
+                .iter()
+                .any(|(_, n)| *n > data::LOCATION_COUNT_BOUND as u64)
+        })
+        .count();
+    println!(
+        "queues: {} locations counted, {capped} of them past the bound of {} in a status: {:?}",
+        dq.location_counts.len(),
+        data::LOCATION_COUNT_BOUND,
+        dq.location_counts
+            .iter()
+            .map(|c| (c.location.as_str(), c.by_status.clone()))
+            .collect::<Vec<_>>()
+    );
+    // Back to Inventory, so that the split view below is Orders | Inventory as before.
+    press(&mut app, KeyCode::Char('2'));
+
     // Split view: Orders (focused) | Inventory, each from its own read, as the event loop
     // keeps them.
     app.split = true;
@@ -422,6 +452,7 @@ fn measure(dir: &Path) {
     report_frames("orders", orders_frames);
     report_frames("detail", detail_frames);
     report_frames("inventory", inventory_frames);
+    report_frames("queues", queues_frames);
     report_frames("split", split_frames);
     println!(
         "frame budget (p99 < 1 ms, every view): {}",
@@ -430,6 +461,7 @@ fn measure(dir: &Path) {
     report_loads("orders", orders_loads);
     report_loads("detail", detail_loads);
     report_loads("inventory", inventory_loads);
+    report_loads("queues", queues_loads);
     // The split view's second read (the companion's window), beside the focused pane's.
     report_loads("companion", split_loads);
 

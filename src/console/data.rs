@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::app::{Pane, Sort, QUEUES};
 use super::filter::Filter;
 use crate::client::StockFilter;
-use crate::client::{Client, Counters, OrderDetail, OrderQuery, StockRow};
+use crate::client::{Client, Counters, LocationCount, OrderDetail, OrderQuery, StockRow};
 use crate::ledger::RulesStatus;
 use crate::model::{ChannelHealth, Event, Location, Order, OrderId, OrderStatus};
 
@@ -25,6 +25,9 @@ pub struct Request {
     pub sort: Sort,
     /// The queue selected in the Queues pane.
     pub queue: Option<OrderStatus>,
+    /// The location selected in the Queues pane (its rows follow the queues'): its orders
+    /// are listed instead of a queue's.
+    pub location: Option<String>,
     /// The order whose detail is open.
     pub detail: Option<OrderId>,
     /// Orders pane: the order under the cursor and its row in the window. When orders that
@@ -49,6 +52,11 @@ impl Request {
 /// the window: a burst of orders between two reads (~50 ms apart, longer over a slow socket or
 /// after a reconnect) is well within it; farther away the cursor stays on its row.
 pub const ANCHOR_SLACK: usize = 500;
+
+/// A location's queue is counted up to this many orders a status, and shown as `10k+` beyond:
+/// the count reads index keys only (no order), so a location of 700,000 orders costs at most
+/// this many key reads a status (`cargo bench --bench console`, "queues" row).
+pub const LOCATION_COUNT_BOUND: usize = 10_000;
 
 /// One read of the screen's data. Only the current pane's part is filled, except the counters
 /// and the channels' health (a few records), which the header shows on every pane.
@@ -75,8 +83,11 @@ pub struct Data {
     pub events: Vec<Event>,
     pub rules: Option<RulesStatus>,
     pub locations: Vec<Location>,
-    /// The first orders of the queue selected in the Queues pane.
+    /// The first orders of the queue (or location) selected in the Queues pane.
     pub queue_orders: Vec<Order>,
+    /// Queues pane: the orders in each location's queue, per status (up to
+    /// [`LOCATION_COUNT_BOUND`] a status), for the location rows a page shows.
+    pub location_counts: Vec<LocationCount>,
     pub detail: Option<OrderDetail>,
     /// Every configured channel's health (the Channels pane's rows, the header's counter).
     pub channels: Vec<ChannelHealth>,
@@ -115,6 +126,7 @@ impl Data {
             rules: None,
             locations: vec![],
             queue_orders: vec![],
+            location_counts: vec![],
             detail: None,
             channels: vec![],
             scan_capped: None,
@@ -273,14 +285,34 @@ fn load_pane(client: &Client, req: &Request, d: &mut Data) -> Result<(), String>
             d.rows = d.events.len();
         }
         Pane::Queues => {
-            d.rows = QUEUES.len();
-            d.total = Some(QUEUES.len());
             d.top = 0;
-            if let Some(status) = req.queue {
-                let q = OrderQuery {
+            // The location rows follow the queues' in the list (a page of them at most, the
+            // rows the screen can show): each counted on the location queue's keys, bounded.
+            let shown: Vec<String> = d
+                .locations
+                .iter()
+                .take(limit)
+                .map(|l| l.id.clone())
+                .collect();
+            d.rows = QUEUES.len() + shown.len();
+            d.total = Some(d.rows);
+            if !shown.is_empty() {
+                d.location_counts = client
+                    .location_counts(&shown, LOCATION_COUNT_BOUND)
+                    .map_err(|e| e.to_string())?;
+            }
+            let q = match (&req.location, req.queue) {
+                (Some(loc), _) => Some(OrderQuery {
+                    location: Some(loc.clone()),
+                    ..OrderQuery::default()
+                }),
+                (None, Some(status)) => Some(OrderQuery {
                     status: Some(status),
                     ..OrderQuery::default()
-                };
+                }),
+                (None, None) => None,
+            };
+            if let Some(q) = q {
                 let page = client.orders(&q, 0, limit).map_err(|e| e.to_string())?;
                 d.queue_orders = page.rows;
             }

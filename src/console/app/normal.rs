@@ -61,8 +61,13 @@ impl App {
             Cmd::Open => {
                 if self.pane == Pane::Queues && !in_detail {
                     let status = QUEUES.get(self.list().selected).copied();
+                    let location = self.queues_location();
                     self.show_pane(Pane::Orders);
-                    self.filter_input = status.map(|s| format!("status:{s}")).unwrap_or_default();
+                    self.filter_input = match (status, location) {
+                        (Some(s), _) => format!("status:{s}"),
+                        (None, Some(loc)) => format!("loc:{loc}"),
+                        (None, None) => String::new(),
+                    };
                     return self.apply_filter();
                 }
                 if let Some(id) = self.target() {

@@ -20,6 +20,7 @@ impl App {
             limit: self.page.max(1),
             sort: self.sort,
             queue,
+            location: self.queues_location(),
             detail: match self.mode {
                 Mode::Detail => self.detail,
                 // A dialog or the `:` line over the detail: the detail stays drawn behind it.
@@ -32,6 +33,15 @@ impl App {
             },
             anchor: self.anchor(self.pane),
         }
+    }
+
+    /// The location of the Queues pane's selected row, when it is one of the location rows
+    /// (they follow the queues).
+    pub fn queues_location(&self) -> Option<String> {
+        let i = self.lists[Pane::Queues.index()]
+            .selected
+            .checked_sub(QUEUES.len())?;
+        self.locations.get(i).cloned()
     }
 
     /// The order under the Orders cursor and its row in the window, for a read of `pane`.

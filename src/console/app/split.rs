@@ -98,6 +98,7 @@ impl App {
             limit: self.page.max(1),
             sort: self.sort,
             queue,
+            location: self.queues_location(),
             detail: None,
             anchor: self.anchor(pane),
         })

@@ -11,6 +11,7 @@ mod dialogs;
 mod inventory_filter;
 mod keymap;
 mod navigation;
+mod queues;
 mod split;
 mod trial;
 

@@ -99,22 +99,30 @@ fn chrome(area: Rect) -> [Rect; 6] {
     .areas(area)
 }
 
-/// The Queues pane: (queue table, locations table, the selected queue's orders). Wide
-/// windows put the queues and locations in a left column; narrow ones stack the queues over
-/// the orders, without locations.
-pub fn queues_areas(body: Rect) -> (Rect, Rect, Rect) {
+/// The Queues pane: (queue table, locations table, the selected row's orders). A band on top
+/// holds the queues and, beside them, the locations with their counts (at 80 columns too); the
+/// orders take the whole width below. The band is as tall as the longer table while the orders
+/// keep 5 lines; more locations than that scroll with the selection.
+pub fn queues_areas(body: Rect, locations: usize) -> (Rect, Rect, Rect) {
     let queues_h = QUEUES.len() as u16 + 2;
-    if body.width >= 100 {
-        let [left, right] =
-            Layout::horizontal([Constraint::Length(36), Constraint::Min(20)]).areas(body);
-        let [queues, locations] =
-            Layout::vertical([Constraint::Length(queues_h), Constraint::Min(0)]).areas(left);
-        (queues, locations, right)
-    } else {
-        let [queues, right] =
-            Layout::vertical([Constraint::Length(queues_h), Constraint::Min(2)]).areas(body);
-        (queues, Rect::default(), right)
-    }
+    let locations_h = u16::try_from(locations)
+        .unwrap_or(u16::MAX)
+        .saturating_add(1)
+        .min(body.height.saturating_sub(5));
+    let [band, right] = Layout::vertical([
+        Constraint::Length(queues_h.max(locations_h)),
+        Constraint::Min(2),
+    ])
+    .areas(body);
+    // The queue table: the marker, QUEUE (12) and ORDERS (8) with a space between, and its
+    // filler column (as it was drawn full width).
+    let [queues, _, locations] = Layout::horizontal([
+        Constraint::Length(24),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(band);
+    (queues, locations, right)
 }
 
 /// The Channels pane: (table, the selected channel's lines below) for `rows` channels. The
@@ -253,7 +261,7 @@ fn list_area(body: Rect, pane: Pane, app: &App, data: &Data) -> Option<ListArea>
             })
         }
         Pane::Queues => {
-            let (queues, _, _) = queues_areas(body);
+            let (queues, _, _) = queues_areas(body, data.locations.len());
             Some(ListArea {
                 pane: Pane::Queues,
                 area: queues,

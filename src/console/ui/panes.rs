@@ -11,9 +11,9 @@ use ratatui::Frame;
 use super::cols::{self, fit, Col};
 use super::{age_min as age, status_label, Theme};
 use crate::console::app::{App, Pane, QUEUES};
-use crate::console::data::Data;
+use crate::console::data::{Data, LOCATION_COUNT_BOUND};
 use crate::console::zone::Zone;
-use crate::model::{Event, EventKind, Order};
+use crate::model::{Event, EventKind, Order, OrderStatus};
 
 /// Draws `pane` (the focused one, or a split view's companion) from its read.
 pub fn draw(
@@ -199,7 +199,8 @@ fn orders(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
 }
 
 fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
-    let (queue_area, loc_area, right_area) = super::layout::queues_areas(area);
+    let (queue_area, loc_area, right_area) =
+        super::layout::queues_areas(area, data.locations.len());
     let count = |s| data.counters.by_status.get(&s).copied().unwrap_or(0);
     let mut rows: Vec<Row> = QUEUES
         .iter()
@@ -214,11 +215,9 @@ fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         Cell::from("quarantine"),
         right(data.counters.quarantined.to_string()),
     ]));
-    let sel = Some(
-        app.lists[Pane::Queues.index()]
-            .selected
-            .min(QUEUES.len() - 1),
-    );
+    // One selection over the queues, then the location rows.
+    let selected = app.lists[Pane::Queues.index()].selected;
+    let sel = (selected < QUEUES.len()).then_some(selected);
     table(
         frame,
         queue_area,
@@ -232,42 +231,25 @@ fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         sel,
         t,
     );
-    if loc_area.height > 1 {
-        let rows: Vec<Row> = data
-            .locations
-            .iter()
-            .map(|l| {
-                Row::new(vec![
-                    Cell::from(l.id.clone()),
-                    Cell::from(l.kind.as_str()),
-                    right(l.priority.map(|p| p.to_string()).unwrap_or("-".into())),
-                ])
-            })
-            .collect();
-        table(
-            frame,
-            loc_area,
-            &["LOCATION", "KIND", "PRIO"],
-            vec![
-                Constraint::Length(16),
-                Constraint::Length(9),
-                Constraint::Length(4),
-                Constraint::Fill(1),
-            ],
-            rows,
-            None,
-            t,
-        );
+    if loc_area.height > 1 && loc_area.width > 0 {
+        locations(frame, loc_area, data, selected.checked_sub(QUEUES.len()), t);
     }
+    let location = selected
+        .checked_sub(QUEUES.len())
+        .and_then(|i| data.locations.get(i));
     let queue = QUEUES
         .get(app.lists[Pane::Queues.index()].selected)
         .copied();
-    let title = match queue {
-        Some(q) => format!(
+    let title = match (queue, location) {
+        (Some(q), _) => format!(
             "{} orders, newest first (Enter lists them all)",
             status_label(q)
         ),
-        None => String::new(),
+        (None, Some(l)) => format!(
+            "orders holding stock at {}, newest first (Enter lists them all)",
+            l.id
+        ),
+        (None, None) => String::new(),
     };
     let [title_area, list_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(right_area);
@@ -315,6 +297,86 @@ fn queues(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<U
         None,
         t,
     );
+}
+
+/// The statuses of an order that holds stock (stands in a location's queue), as the
+/// location rows break their count down: a shipped or cancelled order holds none, a new or
+/// backordered one none yet.
+const AT_LOCATION: [OrderStatus; 4] = [
+    OrderStatus::Allocated,
+    OrderStatus::PartiallyAllocated,
+    OrderStatus::Held,
+    OrderStatus::PartiallyShipped,
+];
+
+/// A location queue's figure: `10k+` past the bound the count stopped at, `-` for none.
+fn location_figure(n: u64, bound: usize) -> String {
+    if n > bound as u64 {
+        if bound >= 1000 && bound.is_multiple_of(1000) {
+            format!("{}k+", bound / 1000)
+        } else {
+            format!("{bound}+")
+        }
+    } else if n == 0 {
+        "-".into()
+    } else {
+        n.to_string()
+    }
+}
+
+/// The locations with the orders in their queues: all of them (ORDERS), then per status.
+fn locations(frame: &mut Frame, area: Rect, data: &Data, selected: Option<usize>, t: Theme) {
+    let bound = LOCATION_COUNT_BOUND;
+    let ids: Vec<&str> = data.locations.iter().map(|l| l.id.as_str()).collect();
+    let loc_w = cols::Col::content("LOCATION", ids.iter().copied(), 8).want;
+    // The marker, LOCATION, ORDERS and the four statuses; KIND and PRIO when there is room.
+    let figures = [6usize, 9, 7, 4, 9];
+    let needed = 1 + loc_w + figures.iter().map(|w| w + 1).sum::<usize>();
+    let with_kind = usize::from(area.width) >= needed + 10 + 5;
+    let rows: Vec<Row> = data
+        .locations
+        .iter()
+        .map(|l| {
+            let counted = data.location_counts.iter().find(|c| c.location == l.id);
+            let n = |s: OrderStatus| -> u64 {
+                counted
+                    .and_then(|c| c.by_status.iter().find(|(st, _)| *st == s))
+                    .map_or(0, |(_, n)| *n)
+            };
+            let mut cells = vec![Cell::from(fit(&l.id, loc_w))];
+            if with_kind {
+                cells.push(Cell::from(l.kind.as_str()));
+                cells.push(right(l.priority.map_or("-".into(), |p| p.to_string())));
+            }
+            match counted {
+                Some(c) => {
+                    // Past the bound in any status, the whole is past it too.
+                    let all: u64 = c.by_status.iter().map(|(_, n)| *n).sum();
+                    let capped = c.by_status.iter().any(|(_, n)| *n > bound as u64);
+                    let all = if capped { bound as u64 + 1 } else { all };
+                    cells.push(right(location_figure(all, bound)));
+                    cells.extend(
+                        AT_LOCATION
+                            .iter()
+                            .map(|s| right(location_figure(n(*s), bound))),
+                    );
+                }
+                // Not counted (past the rows read): blank, never a made-up zero.
+                None => cells.extend((0..5).map(|_| Cell::from(""))),
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut header = vec!["LOCATION"];
+    let mut widths = vec![Constraint::Length(loc_w as u16)];
+    if with_kind {
+        header.extend(["KIND", "PRIO"]);
+        widths.extend([Constraint::Length(9), Constraint::Length(4)]);
+    }
+    header.extend(["ORDERS", "allocated", "partial", "held", "part-ship"]);
+    widths.extend(figures.iter().map(|w| Constraint::Length(*w as u16)));
+    widths.push(Constraint::Fill(1));
+    table(frame, area, &header, widths, rows, selected, t);
 }
 
 fn rules(frame: &mut Frame, area: Rect, app: &App, data: &Data, now: DateTime<Utc>, t: Theme) {
