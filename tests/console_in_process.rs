@@ -4,14 +4,14 @@
 //! process has it) is reported on the restored terminal with exit 1, not left on a dead screen.
 
 mod common;
+mod serve;
 #[path = "common/tmux.rs"]
 mod tmux;
 
-use std::os::unix::net::UnixStream;
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::Sandbox;
+use serve::Serve;
 use tmux::{quote, Tmux};
 
 /// A sandbox with three orders on channel `web`, numbered `#W0`..`#W2`.
@@ -73,22 +73,7 @@ fn a_store_another_process_holds_is_reported_on_the_restored_terminal() {
     }
     let s = store_with_orders();
     // `ordo serve` holds the store (sled's file lock).
-    let mut server = s
-        .cmd()
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run ordo serve");
-    let socket = s.path("data").join("ordo.sock");
-    let start = Instant::now();
-    while UnixStream::connect(&socket).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "ordo serve did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let server = Serve::start(&s, &[]);
 
     let tmux = Tmux::start("console-locked", 120, 35, &console_shell(&s));
     let screen = tmux.wait_for("the exit code", Duration::from_secs(20), |s| {
@@ -106,6 +91,5 @@ fn a_store_another_process_holds_is_reported_on_the_restored_terminal() {
     );
     assert_eq!(tmux.pane_var("alternate_on"), "0", "alternate screen left");
 
-    let _ = server.kill();
-    let _ = server.wait();
+    assert!(server.stop().success());
 }

@@ -7,54 +7,19 @@
 //! missing tmux fails it: `.ci/run` installs tmux.
 
 mod common;
+mod serve;
 #[path = "common/tmux.rs"]
 mod tmux;
 
-use std::os::unix::net::UnixStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use common::Sandbox;
 use ordo::client::Client;
 use ordo::model::OrderStatus;
+use serve::Serve;
 use tmux::Tmux;
-
-struct Serve(Child);
-
-impl Drop for Serve {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(s: &Sandbox) -> Serve {
-    let child = s
-        .cmd()
-        .arg("serve")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("run ordo serve");
-    let socket = s.path("data").join("ordo.sock");
-    let start = Instant::now();
-    while UnixStream::connect(&socket).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "ordo serve did not listen"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Serve(child)
-}
-
-fn stop(mut serve: Serve) {
-    // SAFETY: kill has no memory-safety preconditions; the pid is our live child's.
-    unsafe { libc::kill(serve.0.id() as i32, libc::SIGTERM) };
-    let status = serve.0.wait().unwrap();
-    assert!(status.success(), "{status:?}");
-}
 
 /// Rows of the orders list: this test's orders are all on channel `web`, numbered `#W..`.
 fn order_rows(screen: &str) -> usize {
@@ -68,8 +33,8 @@ fn the_console_connected_to_a_server_in_a_real_terminal() {
     }
     let s = Sandbox::new();
     s.web_orders(8);
-    let server = serve(&s);
-    let socket: PathBuf = s.path("data").join("ordo.sock");
+    let server = Serve::start(&s, &[]);
+    let socket: PathBuf = server.socket.clone();
 
     let q = |p: &std::path::Path| tmux::quote(&p.display().to_string());
     let shell = format!(
@@ -101,7 +66,7 @@ fn the_console_connected_to_a_server_in_a_real_terminal() {
     drop(other);
 
     // The server goes: the footer says so and the console keeps running.
-    stop(server);
+    assert!(server.stop().success());
     tmux.wait_for(
         "the lost connection in the footer",
         Duration::from_secs(10),
@@ -113,7 +78,7 @@ fn the_console_connected_to_a_server_in_a_real_terminal() {
         header.contains("· reconnecting ·") && !header.contains("· live ·")
     });
     // It comes back: the console reconnects by itself and the error goes.
-    let server = serve(&s);
+    let server = Serve::start(&s, &[]);
     tmux.wait_for("the console to recover", Duration::from_secs(20), |s| {
         order_rows(s) >= 8
             && !s.contains("ordo serve")
@@ -124,7 +89,7 @@ fn the_console_connected_to_a_server_in_a_real_terminal() {
     tmux.wait_for("EXITED after quit", Duration::from_secs(15), |s| {
         s.lines().any(|l| l.trim() == "EXITED")
     });
-    stop(server);
+    assert!(server.stop().success());
 }
 
 #[test]
