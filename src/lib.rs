@@ -14,4 +14,6 @@ pub mod model;
 pub mod routing;
 pub mod sim;
 pub mod store;
+#[cfg(test)]
+mod test_support;
 pub mod whatif;

@@ -7,9 +7,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use crate::client::filter::Filter;
 use crate::client::{Client, Page};
 use crate::engine::Engine;
-use crate::ledger::{Command, LedgerSettings, Origin, Outcome, StockRow};
-use crate::model::{Actor, ChannelOrder, Location, LocationKind, OnUnroutable, Order};
-use crate::routing::RuleSet;
+use crate::ledger::Outcome;
+use crate::model::{ChannelOrder, Order};
+use crate::test_support::{self, warehouse};
 
 const NAMES: [&str; 3] = ["Ada Lovelace", "Grace Hopper", "Alan Turing"];
 const CHANNELS: [&str; 2] = ["shopify", "amazon"];
@@ -36,47 +36,10 @@ fn channel_order(i: usize) -> ChannelOrder {
 }
 
 fn engine(n: usize) -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let loc = Location {
-        id: "wh".into(),
-        name: "wh".into(),
-        kind: LocationKind::Warehouse,
-        priority: Some(1),
-        lat: None,
-        lon: None,
-        tags: vec![],
-        channels: vec![],
-        daily_capacity: None,
-    };
-    let settings = LedgerSettings::new(vec![loc], 0, RuleSet::fallback(OnUnroutable::Backorder));
-    let engine = Engine::with_settings(dir.path(), 8 << 20, settings).unwrap();
-    let ledger = engine.ledger();
-    let rows = ["TSHIRT-M-BLK", "MUG"]
-        .map(|sku| StockRow {
-            sku: sku.into(),
-            location: "wh".into(),
-            on_hand: 1000,
-            safety_stock: None,
-        })
-        .to_vec();
-    ledger
-        .submit_blocking(Command::SetStock {
-            rows,
-            by: Actor::System,
-        })
-        .expect("stock");
+    let stock = [("TSHIRT-M-BLK", "wh", 1000), ("MUG", "wh", 1000)];
+    let (dir, engine) = test_support::engine(vec![warehouse("wh", 1)], &stock);
     for i in 0..n {
-        let outcome = ledger
-            .submit_blocking(Command::Ingest {
-                order: Box::new(channel_order(i)),
-                origin: Origin {
-                    source: "test".into(),
-                    format: "ordo".into(),
-                    raw: None,
-                },
-                resolves: None,
-            })
-            .expect("ingested");
+        let outcome = test_support::ingest(&engine, channel_order(i));
         assert!(
             !matches!(outcome, Outcome::Quarantined { .. }),
             "{outcome:?}"

@@ -11,9 +11,8 @@ use crate::client::Client;
 use crate::console::app::App;
 use crate::console::data;
 use crate::engine::Engine;
-use crate::ledger::{Command, LedgerSettings, Origin, StockRow};
-use crate::model::{Actor, ChannelOrder, Location, LocationKind, OnUnroutable, OrderId};
-use crate::routing::RuleSet;
+use crate::model::{ChannelOrder, OrderId};
+use crate::test_support::{self, warehouse};
 
 /// Order `i` of channel "web" (ids follow the ingest order).
 fn channel_order(i: usize) -> ChannelOrder {
@@ -32,48 +31,12 @@ fn channel_order(i: usize) -> ChannelOrder {
 
 fn ingest(engine: &Engine, range: std::ops::Range<usize>) {
     for i in range {
-        engine
-            .ledger()
-            .submit_blocking(Command::Ingest {
-                order: Box::new(channel_order(i)),
-                origin: Origin {
-                    source: "test".into(),
-                    format: "ordo".into(),
-                    raw: None,
-                },
-                resolves: None,
-            })
-            .expect("ingested");
+        test_support::ingest(engine, channel_order(i));
     }
 }
 
 fn engine(n: usize) -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let loc = Location {
-        id: "wh".into(),
-        name: "wh".into(),
-        kind: LocationKind::Warehouse,
-        priority: Some(1),
-        lat: None,
-        lon: None,
-        tags: vec![],
-        channels: vec![],
-        daily_capacity: None,
-    };
-    let settings = LedgerSettings::new(vec![loc], 0, RuleSet::fallback(OnUnroutable::Backorder));
-    let engine = Engine::with_settings(dir.path(), 8 << 20, settings).unwrap();
-    engine
-        .ledger()
-        .submit_blocking(Command::SetStock {
-            rows: vec![StockRow {
-                sku: "MUG".into(),
-                location: "wh".into(),
-                on_hand: 10_000,
-                safety_stock: None,
-            }],
-            by: Actor::System,
-        })
-        .expect("stock");
+    let (dir, engine) = test_support::engine(vec![warehouse("wh", 1)], &[("MUG", "wh", 10_000)]);
     ingest(&engine, 0..n);
     (dir, engine)
 }

@@ -12,55 +12,22 @@ use crate::client::Client;
 use crate::console::app::{Action, App, Mode, Pane};
 use crate::console::data::{self, Data};
 use crate::engine::Engine;
-use crate::ledger::{Command, LedgerSettings, StockRow};
-use crate::model::{Actor, Location, LocationKind, OnUnroutable};
-use crate::routing::RuleSet;
-
-fn location(id: &str) -> Location {
-    Location {
-        id: id.into(),
-        name: id.into(),
-        kind: LocationKind::Warehouse,
-        priority: Some(1),
-        lat: None,
-        lon: None,
-        tags: vec![],
-        channels: vec![],
-        daily_capacity: None,
-    }
-}
+use crate::test_support::{self, warehouse};
 
 /// 60 SKUs at two locations (120 records, more than a page): 20 `MUG-NN`, 20 `SOCK-NN`,
 /// 10 `TEE-NN`, 10 `HAT-TEE-NN`; at wh-b half of everything is sold out.
 fn engine() -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
-    let settings = LedgerSettings::new(
-        vec![location("wh-a"), location("wh-b")],
-        0,
-        RuleSet::fallback(OnUnroutable::Backorder),
-    );
-    let engine = Engine::with_settings(dir.path(), 8 << 20, settings).unwrap();
     let mut rows = Vec::new();
     for (prefix, n) in [("MUG", 20), ("SOCK", 20), ("TEE", 10), ("HAT-TEE", 10)] {
         for i in 0..n {
             for loc in ["wh-a", "wh-b"] {
-                rows.push(StockRow {
-                    sku: format!("{prefix}-{i:02}"),
-                    location: loc.into(),
-                    on_hand: if loc == "wh-b" && i % 2 == 0 { 0 } else { 7 },
-                    safety_stock: None,
-                });
+                let on_hand = if loc == "wh-b" && i % 2 == 0 { 0 } else { 7 };
+                rows.push((format!("{prefix}-{i:02}"), loc, on_hand));
             }
         }
     }
-    engine
-        .ledger()
-        .submit_blocking(Command::SetStock {
-            rows,
-            by: Actor::System,
-        })
-        .expect("stock");
-    (dir, engine)
+    let stock: Vec<(&str, &str, i64)> = rows.iter().map(|(s, l, q)| (s.as_str(), *l, *q)).collect();
+    test_support::engine(vec![warehouse("wh-a", 1), warehouse("wh-b", 1)], &stock)
 }
 
 /// One read of the current view, given to the app as the event loop gives it.

@@ -14,11 +14,9 @@ use crate::client::{Client, OrderQuery};
 use crate::console::app::{App, Pane, QUEUES};
 use crate::console::data;
 use crate::engine::Engine;
-use crate::ledger::{Command, LedgerSettings, Origin, StockRow};
-use crate::model::{
-    Actor, ChannelOrder, Location, LocationKind, OnUnroutable, OrderId, OrderStatus,
-};
-use crate::routing::RuleSet;
+use crate::ledger::Command;
+use crate::model::{Actor, ChannelOrder, OrderId, OrderStatus};
+use crate::test_support::{self, warehouse};
 
 fn channel_order(i: usize, sku: &str, qty: u32) -> ChannelOrder {
     let created =
@@ -34,34 +32,8 @@ fn channel_order(i: usize, sku: &str, qty: u32) -> ChannelOrder {
     .expect("a valid order")
 }
 
-fn location(id: &str, priority: u32) -> Location {
-    Location {
-        id: id.into(),
-        name: id.into(),
-        kind: LocationKind::Warehouse,
-        priority: Some(priority),
-        lat: None,
-        lon: None,
-        tags: vec![],
-        channels: vec![],
-        daily_capacity: None,
-    }
-}
-
 fn ingest(engine: &Engine, i: usize, sku: &str, qty: u32) -> OrderId {
-    let outcome = engine
-        .ledger()
-        .submit_blocking(Command::Ingest {
-            order: Box::new(channel_order(i, sku, qty)),
-            origin: Origin {
-                source: "test".into(),
-                format: "ordo".into(),
-                raw: None,
-            },
-            resolves: None,
-        })
-        .expect("ingested");
-    match outcome {
+    match test_support::ingest(engine, channel_order(i, sku, qty)) {
         crate::ledger::Outcome::Created { id, .. } => id,
         other => panic!("not ingested: {other:?}"),
     }
@@ -71,31 +43,17 @@ fn ingest(engine: &Engine, i: usize, sku: &str, qty: u32) -> OrderId {
 /// where it is; "empty" has none. One east order is held (it keeps its reservation), one is
 /// short (backordered: it holds nothing anywhere).
 fn engine() -> (tempfile::TempDir, Engine) {
-    let dir = tempfile::tempdir().unwrap();
     let locs = vec![
-        location("east", 1),
-        location("west", 2),
-        location("empty", 3),
+        warehouse("east", 1),
+        warehouse("west", 2),
+        warehouse("empty", 3),
     ];
-    let settings = LedgerSettings::new(locs, 0, RuleSet::fallback(OnUnroutable::Backorder));
-    let engine = Engine::with_settings(dir.path(), 8 << 20, settings).unwrap();
-    let row = |sku: &str, location: &str, on_hand| StockRow {
-        sku: sku.into(),
-        location: location.into(),
-        on_hand,
-        safety_stock: None,
-    };
-    engine
-        .ledger()
-        .submit_blocking(Command::SetStock {
-            rows: vec![
-                row("EAST-ONLY", "east", 3),
-                row("WEST-ONLY", "west", 50),
-                row("EAST-ONLY", "empty", 0),
-            ],
-            by: Actor::System,
-        })
-        .expect("stock");
+    let stock = [
+        ("EAST-ONLY", "east", 3),
+        ("WEST-ONLY", "west", 50),
+        ("EAST-ONLY", "empty", 0),
+    ];
+    let (dir, engine) = test_support::engine(locs, &stock);
     let mut n = 0;
     let mut next = |sku: &str, qty| {
         n += 1;
